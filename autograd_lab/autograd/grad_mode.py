@@ -1,0 +1,93 @@
+"""Grad mode: whether new operations are recorded into the graph (thread-local, like PyTorch).
+
+`no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and as decorators:
+
+>>> import autograd_lab as alt
+>>> x = alt.ones(2, requires_grad=True)
+>>> with alt.no_grad():
+...     y = x * 2
+>>> y.requires_grad
+False
+"""
+
+import functools
+import threading
+
+
+class _GradState(threading.local):
+    enabled = True  # each thread starts with grad mode on
+
+
+_state = _GradState()
+
+
+def is_grad_enabled():
+    """True when operations on tensors that require grad are being recorded."""
+    return _state.enabled
+
+
+class _GradModeContext:
+    """Set grad mode for a `with` block or for every call of a decorated function."""
+
+    mode = True
+
+    def __enter__(self):
+        self._previous = _state.enabled
+        _state.enabled = self.mode
+
+    def __exit__(self, *exc_info):
+        _state.enabled = self._previous
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def run_in_mode(*args, **kwargs):
+            with self.__class__():
+                return func(*args, **kwargs)
+
+        return run_in_mode
+
+
+class no_grad(_GradModeContext):
+    """Stop recording: results computed inside have `requires_grad=False`.
+
+    Used for updates of weights, evaluation, and anything that must not enter the graph.
+    """
+
+    mode = False
+
+
+class enable_grad(_GradModeContext):
+    """Record again inside a `no_grad` block."""
+
+    mode = True
+
+
+class inference_mode(no_grad):
+    """Same as `no_grad` here (PyTorch adds further speed-ups that need no teaching)."""
+
+    def __init__(self, mode=True):
+        self.mode = not mode
+
+
+class set_grad_enabled(_GradModeContext):
+    """`set_grad_enabled(False)` turns recording off now; in a `with` block, only inside it."""
+
+    def __init__(self, mode):
+        self.mode = bool(mode)
+        self._previous = _state.enabled
+        _state.enabled = self.mode
+
+    def __enter__(self):
+        pass
+
+    def __call__(self, func):
+        _state.enabled = self._previous
+        mode = self.mode
+
+        @functools.wraps(func)
+        def run_in_mode(*args, **kwargs):
+            with set_grad_enabled(mode):
+                return func(*args, **kwargs)
+
+        return run_in_mode

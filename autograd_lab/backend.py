@@ -1,0 +1,163 @@
+"""Where arrays live: numpy on "cpu", cupy on "cuda". The only module that names cupy.
+
+Every op asks `array_module(array)` for `xp` and calls `xp.exp`, `xp.matmul`, ... which exist
+in both libraries. The few things that differ (scatter-add, moving between devices, random
+numbers) are the named helpers below.
+"""
+
+import numpy as np
+
+_cupy = None
+
+
+class device:
+    """Where a tensor's data lives: `device("cpu")` or `device("cuda", 0)` / `device("cuda:0")`.
+
+    Compares equal to its string form, so `x.device == "cpu"` works.
+    """
+
+    __slots__ = ("type", "index")
+
+    def __init__(self, type, index=None):
+        if isinstance(type, device):
+            type, index = type.type, type.index
+        elif ":" in type:
+            type, number = type.split(":", 1)
+            index = int(number)
+        if type not in ("cpu", "cuda"):
+            raise RuntimeError(
+                f"Expected one of cpu, cuda device type at start of device string: {type}"
+            )
+        if type == "cuda" and index is None:
+            index = 0
+        self.type = type
+        self.index = index
+
+    def __str__(self):
+        return self.type if self.index is None else f"{self.type}:{self.index}"
+
+    def __repr__(self):
+        return f"device(type='{self.type}')" if self.index is None else (
+            f"device(type='{self.type}', index={self.index})"
+        )
+
+    def __eq__(self, other):
+        if isinstance(other, str):
+            other = device(other)
+        return isinstance(other, device) and (self.type, self.index) == (other.type, other.index)
+
+    def __hash__(self):
+        return hash((self.type, self.index))
+
+
+CPU = device("cpu")
+_devices = {"cpu": CPU}
+
+
+def as_device(spec):
+    """Turn `None`, a string or a `device` into one shared `device` object."""
+    if spec is None:
+        return CPU
+    key = str(spec) if isinstance(spec, device) else spec
+    found = _devices.get(key)
+    if found is None:
+        found = device(spec)
+        if found.type == "cuda":
+            _require_cuda()
+        found = _devices.setdefault(str(found), found)
+        _devices[key] = found
+    return found
+
+
+def _require_cuda():
+    """Import cupy on first use of "cuda", with a message that says what is missing."""
+    global _cupy
+    if _cupy is not None:
+        return _cupy
+    try:
+        import cupy
+    except ImportError:
+        raise RuntimeError(
+            "device 'cuda' needs CuPy, which is not installed. "
+            "Install it with: pip install -e \".[gpu]\"  (or pip install cupy-cuda12x)"
+        ) from None
+    if not cupy.is_available():
+        raise RuntimeError(
+            "Torch not compiled with CUDA enabled: no usable NVIDIA GPU was found "
+            "(CuPy is installed but cupy.is_available() is False). Use device='cpu'."
+        )
+    _cupy = cupy
+    return cupy
+
+
+def cuda_is_available():
+    """True when CuPy is installed and sees a GPU (`autograd_lab.cuda.is_available()`)."""
+    try:
+        _require_cuda()
+    except RuntimeError:
+        return False
+    return True
+
+
+def array_module(array):
+    """numpy for a numpy array, cupy for a cupy array."""
+    if isinstance(array, np.ndarray) or _cupy is None:
+        return np
+    return _cupy.get_array_module(array)
+
+
+def module_for(dev):
+    """numpy for the cpu device, cupy for a cuda device."""
+    return np if dev.type == "cpu" else _require_cuda()
+
+
+def device_of(array):
+    """The device an array lives on."""
+    if isinstance(array, np.ndarray) or _cupy is None or not isinstance(array, _cupy.ndarray):
+        return CPU
+    return as_device(f"cuda:{array.device.id}")
+
+
+def move(array, dev):
+    """Copy an array to a device (no copy when it is already there)."""
+    if dev.type == "cpu":
+        return array if isinstance(array, np.ndarray) else array.get()
+    cupy = _require_cuda()
+    with cupy.cuda.Device(dev.index):
+        return cupy.asarray(array)
+
+
+def to_numpy(array):
+    """A numpy array for any array (copies from the GPU when needed)."""
+    return array if isinstance(array, np.ndarray) else array.get()
+
+
+def scatter_add(target, index, values):
+    """`target[index] += values`, adding up repeated indices (numpy's `add.at`)."""
+    if isinstance(target, np.ndarray):
+        np.add.at(target, index, values)
+    else:
+        import cupyx
+
+        cupyx.scatter_add(target, index, values)
+    return target
+
+
+# -- random numbers: one generator per library, reseeded by `manual_seed` ------------------------
+
+_generator = np.random.default_rng(0)
+
+
+def manual_seed(seed):
+    """Seed every random generator autograd_lab uses (numpy's, and cupy's when loaded)."""
+    global _generator
+    _generator = np.random.default_rng(seed)
+    if _cupy is not None:
+        _cupy.random.seed(seed)
+
+
+def random_generator(dev):
+    """The generator that `randn`, `rand`, ... draw from on a device."""
+    if dev.type == "cpu":
+        return _generator
+    return _require_cuda().random

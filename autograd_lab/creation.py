@@ -1,0 +1,201 @@
+"""Making tensors: from data (`tensor`, `from_numpy`), filled (`zeros`, `ones`, `full`, `eye`,
+ranges) and random (`randn`, `rand`, `randint`, seeded by `manual_seed`)."""
+
+
+import numpy as np
+
+from autograd_lab import backend, dtypes
+from autograd_lab.tensor import Tensor, _to_array
+
+
+def _sizes(size):
+    """`zeros(2, 3)` and `zeros((2, 3))` both mean shape (2, 3)."""
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def _numpy_dtype(dtype, default=np.float32):
+    return np.dtype(default) if dtype is None else dtypes.to_numpy_dtype(dtype)
+
+
+def _finish(array, device, requires_grad):
+    """Put a numpy array on its device and set requires_grad (with PyTorch's checks)."""
+    device = backend.as_device(device)
+    if device.type != "cpu":
+        array = backend.move(array, device)
+    result = Tensor._from_array(array, device)
+    if requires_grad:
+        result.requires_grad = True
+    return result
+
+
+def _inferred_dtype(data):
+    """PyTorch's choice for Python data: floats -> float32, ints -> int64, bools -> bool."""
+    array = np.asarray(data)
+    if array.dtype.kind == "f" and not isinstance(data, np.ndarray):
+        return np.float32
+    if array.dtype.kind == "f" and array.dtype == np.float16:
+        return np.float16
+    if array.dtype.kind in "iu" and not isinstance(data, np.ndarray):
+        return np.int64
+    if array.dtype.kind == "O":
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    return array.dtype
+
+
+def tensor(data, dtype=None, device=None, requires_grad=False):
+    """A new tensor holding a copy of `data` (a number, nested lists, an array or a tensor).
+
+    >>> import autograd_lab as alt
+    >>> alt.tensor([[1., 2.], [3., 4.]])
+    tensor([[1., 2.],
+            [3., 4.]])
+    """
+    data = _to_array(data)
+    if not isinstance(data, np.ndarray):
+        data = backend.to_numpy(data) if hasattr(data, "__cuda_array_interface__") else data
+    numpy_dtype = _numpy_dtype(dtype, _inferred_dtype(data))
+    if isinstance(data, (list, tuple)) and len(data) and isinstance(data[0], str):
+        raise TypeError("new(): invalid data type 'str'")
+    return _finish(np.array(data, dtype=numpy_dtype), device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Like `tensor`, but shares memory with a numpy array or tensor when it can."""
+    if isinstance(data, Tensor):
+        return data.to(dtype=dtype, device=device) if (dtype or device) else data
+    if isinstance(data, np.ndarray) and dtype is None and backend.as_device(device).type == "cpu":
+        return Tensor._from_array(data, backend.CPU)
+    return tensor(data, dtype=dtype, device=device)
+
+
+def from_numpy(array):
+    """A cpu tensor sharing memory with a numpy array: changing one changes the other."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    dtypes.from_numpy_dtype(array.dtype)  # refuses dtypes autograd_lab has not got
+    return Tensor._from_array(array, backend.CPU)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of zeros: `zeros(2, 3)`."""
+    return _finish(np.zeros(_sizes(size), _numpy_dtype(dtype)), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor of ones: `ones(2, 2, requires_grad=True)`."""
+    return _finish(np.ones(_sizes(size), _numpy_dtype(dtype)), device, requires_grad)
+
+
+def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+    """A tensor of `size` filled with `fill_value` (its dtype follows the value, as in PyTorch)."""
+    default = np.float32 if isinstance(fill_value, float) else _inferred_dtype(fill_value)
+    array = np.full(_sizes((size,)), fill_value, _numpy_dtype(dtype, default))
+    return _finish(array, device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """A tensor whose values are whatever memory held (here: zeros, to stay reproducible)."""
+    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+    """The identity matrix, n x n (or n x m)."""
+    return _finish(np.eye(n, m, dtype=_numpy_dtype(dtype)), device, requires_grad)
+
+
+def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+    """`start, start + step, ...` below `end` (`arange(5)` is 0..4); ints give int64."""
+    if end is None:
+        start, end = 0, start
+    is_float = any(isinstance(v, float) for v in (start, end, step))
+    default = np.float32 if is_float else np.int64
+    return _finish(np.arange(start, end, step, dtype=_numpy_dtype(dtype, default)), device,
+                   requires_grad)
+
+
+def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+    """`steps` evenly spaced values from `start` to `end`, both included."""
+    return _finish(np.linspace(start, end, steps, dtype=_numpy_dtype(dtype)), device,
+                   requires_grad)
+
+
+def _like(maker):
+    def like(input, dtype=None, device=None, requires_grad=False, **kwargs):
+        return maker(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                     requires_grad=requires_grad, **kwargs)
+
+    like.__name__ = maker.__name__ + "_like"
+    like.__doc__ = f"`{maker.__name__}` with the shape (and dtype, device) of `input`."
+    return like
+
+
+zeros_like = _like(zeros)
+ones_like = _like(ones)
+empty_like = _like(empty)
+
+
+def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+    """`full` with the shape (and dtype, device) of `input`."""
+    return full(input.shape, fill_value, dtype=dtype or input.dtype,
+                device=device or input.device, requires_grad=requires_grad)
+
+
+# -- random tensors ------------------------------------------------------------------------------
+
+def manual_seed(seed):
+    """Seed the random generators, so that `randn` & co. repeat the same numbers."""
+    backend.manual_seed(seed)
+
+
+def _random(draw, size, dtype, device, requires_grad, default=np.float32):
+    device = backend.as_device(device)
+    numpy_dtype = _numpy_dtype(dtype, default)
+    array = draw(backend.random_generator(device), _sizes(size)).astype(numpy_dtype, copy=False)
+    result = Tensor._from_array(array, device)
+    if requires_grad:
+        result.requires_grad = True
+    return result
+
+
+def randn(*size, dtype=None, device=None, requires_grad=False):
+    """Samples from the standard normal distribution N(0, 1)."""
+    return _random(lambda rng, shape: rng.standard_normal(shape, dtype=np.float32)
+                   if _numpy_dtype(dtype) == np.float32 else rng.standard_normal(shape),
+                   size, dtype, device, requires_grad)
+
+
+def rand(*size, dtype=None, device=None, requires_grad=False):
+    """Samples from the uniform distribution on [0, 1)."""
+    return _random(lambda rng, shape: rng.random(shape), size, dtype, device, requires_grad)
+
+
+def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+    """Random integers in [low, high) (`randint(10, (3,))` draws from 0..9)."""
+    if size is None:
+        raise TypeError("randint() missing required argument 'size'")
+    if high is None:
+        low, high = 0, low
+    return _random(lambda rng, shape: rng.integers(low, high, shape), (size,), dtype, device,
+                   requires_grad, default=np.int64)
+
+
+def randn_like(input, dtype=None, device=None, requires_grad=False):
+    """`randn` with the shape (and dtype, device) of `input`."""
+    return randn(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def rand_like(input, dtype=None, device=None, requires_grad=False):
+    """`rand` with the shape (and dtype, device) of `input`."""
+    return rand(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randperm(n, dtype=None, device=None):
+    """A random permutation of 0..n-1."""
+    return _random(lambda rng, shape: rng.permutation(n), (n,), dtype, device, False,
+                   default=np.int64)
+
+

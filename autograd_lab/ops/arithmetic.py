@@ -1,0 +1,253 @@
+"""The arithmetic operators: `+ - * / **` and negation, with Python numbers on either side."""
+
+import math
+
+from autograd_lab.autograd.function import Function
+from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.tensor import Tensor
+
+
+class Add(Function):
+    """z = x + alpha * y  ->  dz/dx = 1, dz/dy = alpha"""
+
+    node_name = "AddBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.alpha = alpha
+        a, b = binary_arrays(x, y)
+        return a + b if alpha == 1 else a + alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+
+
+class Sub(Function):
+    """z = x - alpha * y  ->  dz/dx = 1, dz/dy = -alpha"""
+
+    node_name = "SubBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y, alpha=1):
+        ctx.alpha = alpha
+        a, b = binary_arrays(x, y)
+        return a - b if alpha == 1 else a - alpha * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+
+
+class Rsub(Function):
+    """z = y - x, for `2 - x`  ->  dz/dx = -1"""
+
+    node_name = "RsubBackward1"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        a, b = binary_arrays(x, y)
+        return b - a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad, None
+
+
+class Mul(Function):
+    """z = x * y  ->  dz/dx = y, dz/dy = x"""
+
+    node_name = "MulBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        # keep each factor only if the other one needs a gradient; a number is kept as is
+        needs_x, needs_y = ctx.needs_input_grad
+        y_is_tensor = isinstance(y, Tensor)
+        ctx.save_for_backward(x if needs_y else None, y if needs_x and y_is_tensor else None)
+        ctx.number = None if y_is_tensor else y
+        a, b = binary_arrays(x, y)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        if ctx.number is not None:
+            y = ctx.number
+        return (grad * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
+
+
+class Div(Function):
+    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²"""
+
+    node_name = "DivBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        y_is_tensor = isinstance(y, Tensor)
+        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if y_is_tensor else None)
+        ctx.number = None if y_is_tensor else y
+        a, b = binary_arrays(x, y)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        if ctx.number is not None:
+            y = ctx.number
+        return (grad / y if ctx.needs_input_grad[0] else None,
+                -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
+
+
+class Neg(Function):
+    """z = -x  ->  dz/dx = -1"""
+
+    node_name = "NegBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return -x._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class Pow(Function):
+    """z = x ** p for a number p  ->  dz/dx = p * x ** (p - 1)  (0 when p == 0)"""
+
+    node_name = "PowBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, exponent):
+        ctx.save_for_backward(x)
+        ctx.exponent = exponent
+        a, _ = binary_arrays(x, exponent)
+        return a ** exponent
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        p = ctx.exponent
+        if p == 0:
+            return grad * 0
+        return grad * p * x ** (p - 1) if p != 2 else grad * 2 * x
+
+
+class PowTensor(Function):
+    """z = x ** y for tensors  ->  dz/dx = y * x ** (y - 1), dz/dy = x ** y * log(x)"""
+
+    node_name = "PowBackward1"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = binary_arrays(x, y)
+        return a ** b
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        grad_x = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
+        grad_y = None
+        if ctx.needs_input_grad[1]:  # where x == 0 and y >= 0, x ** y * log(x) is 0, not nan
+            grad_y = grad * (x ** y * x.log()).masked_fill((x == 0) & (y >= 0), 0)
+        return grad_x, grad_y
+
+
+class RPow(Function):
+    """z = base ** x for a number base  ->  dz/dx = base ** x * log(base)"""
+
+    node_name = "PowBackward2"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, base):
+        ctx.save_for_backward(x)
+        ctx.base = base
+        a, b = binary_arrays(x, base)
+        return b ** a
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (ctx.base ** x) * math.log(ctx.base), None
+
+
+@export("add", "__add__", "__radd__")
+def add(input, other, *, alpha=1):
+    """`input + alpha * other`, broadcasting shapes."""
+    return Add.apply(input, other, alpha=alpha)
+
+
+@export("sub", "subtract", "__sub__")
+def sub(input, other, *, alpha=1):
+    """`input - alpha * other`, broadcasting shapes."""
+    return Sub.apply(input, other, alpha=alpha)
+
+
+subtract = sub
+
+
+@export("__rsub__")
+def rsub(input, other):
+    """`other - input` (what `2 - x` calls)."""
+    return Rsub.apply(input, other)
+
+
+@export("mul", "multiply", "__mul__", "__rmul__")
+def mul(input, other):
+    """Element-wise product, broadcasting shapes."""
+    return Mul.apply(input, other)
+
+
+multiply = mul
+
+
+@export("div", "divide", "true_divide", "__truediv__")
+def div(input, other):
+    """Element-wise quotient, broadcasting shapes."""
+    return Div.apply(input, other)
+
+
+divide = true_divide = div
+
+
+@export("__rtruediv__")
+def rdiv(input, other):
+    """`other / input` (what `1 / x` calls): `other * x.reciprocal()`, as in PyTorch."""
+    return input.reciprocal() * other
+
+
+@export("neg", "negative", "__neg__")
+def neg(input):
+    """`-input`."""
+    return Neg.apply(input)
+
+
+negative = neg
+
+
+@export("pow", "__pow__")
+def pow(input, exponent):
+    """`input ** exponent` for a number or a tensor exponent; `alt.pow(2, x)` for a number base."""
+    if not isinstance(input, Tensor):
+        return RPow.apply(exponent, input)
+    if isinstance(exponent, Tensor):
+        return PowTensor.apply(input, exponent)
+    return Pow.apply(input, exponent=exponent)
+
+
+@export("__rpow__")
+def rpow(input, base):
+    """`base ** input` (what `2 ** x` calls)."""
+    return RPow.apply(input, base)

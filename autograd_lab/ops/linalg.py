@@ -1,0 +1,147 @@
+"""Matrix products: `mm`, `matmul` / `@` (vectors, matrices, batches), `dot`, `mv`."""
+
+from autograd_lab.autograd.function import Function
+from autograd_lab.ops.base import broadcast_shapes, export
+
+
+def _shape_text(shape):
+    return "x".join(str(s) for s in shape)
+
+
+class Mm(Function):
+    """Z = X @ Y  ->  dZ/dX: G @ Yᵀ,  dZ/dY: Xᵀ @ G   (G is the gradient of Z)"""
+
+    node_name = "MmBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if x.dim() != 2 or y.dim() != 2:
+            raise RuntimeError(f"{'self' if x.dim() != 2 else 'mat2'} must be a matrix")
+        if x.shape[1] != y.shape[0]:
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                               f"({_shape_text(x.shape)} and {_shape_text(y.shape)})")
+        if x._data.dtype != y._data.dtype:
+            raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
+                               f"{x.dtype.name} != {y.dtype.name}")
+        needs_x, needs_y = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
+        return x._data @ y._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return (grad.mm(y.t()) if ctx.needs_input_grad[0] else None,
+                x.t().mm(grad) if ctx.needs_input_grad[1] else None)
+
+
+class Dot(Function):
+    """z = Σ x_i y_i  ->  dz/dx = y, dz/dy = x"""
+
+    node_name = "DotBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if x.dim() != 1 or y.dim() != 1:
+            raise RuntimeError(f"1D tensors expected, but got {x.dim()}D and {y.dim()}D tensors")
+        if x.shape != y.shape:
+            raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src "
+                               f"[{y.shape[0]}] to have the same number of elements, but got "
+                               f"{x.shape[0]} and {y.shape[0]} elements respectively")
+        ctx.save_for_backward(x, y)
+        return x._data @ y._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return grad * y, grad * x
+
+
+class Mv(Function):
+    """z = A @ v  ->  dz/dA: outer(G, v),  dz/dv: Aᵀ @ G"""
+
+    node_name = "MvBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, a, v):
+        if a.shape[1] != v.shape[0]:
+            raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
+                               f"({_shape_text(a.shape)}), vec ({v.shape[0]})")
+        ctx.save_for_backward(a, v)
+        return a._data @ v._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, v = ctx.saved_tensors
+        return (grad.unsqueeze(1) * v.unsqueeze(0) if ctx.needs_input_grad[0] else None,
+                a.t().mv(grad) if ctx.needs_input_grad[1] else None)
+
+
+class BatchedMatmul(Function):
+    """Z = X @ Y on stacks of matrices (batch dims broadcast)  ->  G @ Yᵀ and Xᵀ @ G
+
+    The engine sums each gradient back over the batch dims that broadcasting added.
+    """
+
+    node_name = "BmmBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        if x.shape[-1] != y.shape[-2]:
+            raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                               f"[{x.shape[0]}, {x.shape[-1]}] but got: "
+                               f"[{y.shape[0]}, {y.shape[-2]}].")
+        broadcast_shapes(x.shape[:-2], y.shape[:-2])
+        ctx.save_for_backward(x, y)
+        return x._data @ y._data
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return (grad.matmul(y.transpose(-1, -2)) if ctx.needs_input_grad[0] else None,
+                x.transpose(-1, -2).matmul(grad) if ctx.needs_input_grad[1] else None)
+
+
+@export("mm")
+def mm(input, mat2):
+    """Product of two matrices (2-D tensors)."""
+    return Mm.apply(input, mat2)
+
+
+@export("dot")
+def dot(input, other):
+    """Dot product of two vectors."""
+    return Dot.apply(input, other)
+
+
+@export("mv")
+def mv(input, vec):
+    """Matrix times vector."""
+    return Mv.apply(input, vec)
+
+
+@export("matmul", "__matmul__")
+def matmul(input, other):
+    """Matrix product with numpy's rules: vectors, matrices, and broadcast batches of matrices."""
+    if input.dim() == 0 or other.dim() == 0:
+        raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are "
+                           f"{input.dim()}D and {other.dim()}D")
+    if input.dim() == 2 and other.dim() == 2:
+        return Mm.apply(input, other)
+    if input.dim() == 1 and other.dim() == 1:
+        return Dot.apply(input, other)
+    if input.dim() == 2 and other.dim() == 1:
+        return Mv.apply(input, other)
+    if input.dim() == 1:  # a row vector times a matrix (or a batch of them)
+        return matmul(input.unsqueeze(0), other).squeeze(-2)
+    if other.dim() == 1:
+        return matmul(input, other.unsqueeze(1)).squeeze(-1)
+    return BatchedMatmul.apply(input, other)
+
+
+@export("__rmatmul__")
+def rmatmul(input, other):
+    return matmul(other, input)

@@ -1,0 +1,213 @@
+"""Shape changes that keep every value: reshape/view, t, transpose, permute, expand, (un)squeeze.
+
+Their backward only moves the gradient back into the input's shape. Most of them return views
+(the result shares storage with the input), like PyTorch's.
+"""
+
+import math
+
+from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
+from autograd_lab.ops.base import export, normalize_dims
+from autograd_lab.tensor import Tensor, _dim_index
+
+
+def _resolve_shape(shape, numel):
+    """Fill in a -1 in `shape` and check the element count, with PyTorch's message."""
+    if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+        shape = tuple(shape[0])
+    shape = tuple(int(s) for s in shape)
+    unknown = [i for i, s in enumerate(shape) if s == -1]
+    if len(unknown) > 1:
+        raise RuntimeError("only one dimension can be inferred")
+    known = math.prod(s for s in shape if s != -1)
+    if unknown and known and numel % known == 0:
+        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
+    if math.prod(shape) != numel or (unknown and not known):
+        raise RuntimeError(f"shape '[{', '.join(str(s) for s in shape)}]' is invalid for input "
+                           f"of size {numel}")
+    return shape
+
+
+class View(Function):
+    """y = x with another shape  ->  the gradient is reshaped back"""
+
+    node_name = "ViewBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return x._data.reshape(shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.shape)
+
+
+class Transpose(Function):
+    """y = x with dims d0 and d1 swapped  ->  the gradient is swapped back"""
+
+    node_name = "TransposeBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return array_module(x._data).swapaxes(x._data, dim0, dim1)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.transpose(ctx.dim0, ctx.dim1)
+
+
+class T(Transpose):
+    node_name = "TBackward0"
+
+
+class Permute(Function):
+    """y = x with its dims reordered  ->  the gradient is put back in the old order"""
+
+    node_name = "PermuteBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        ctx.inverse = tuple(sorted(range(len(dims)), key=lambda i: dims[i]))
+        return x._data.transpose(dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.permute(ctx.inverse)
+
+
+class Expand(Function):
+    """y = x repeated along dims of size 1 (no copy)  ->  the gradient is summed back"""
+
+    node_name = "ExpandBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return array_module(x._data).broadcast_to(x._data, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        from autograd_lab.autograd.engine import sum_to_shape
+
+        return sum_to_shape(grad, ctx.shape)
+
+
+class Unsqueeze(View):
+    node_name = "UnsqueezeBackward0"
+
+
+class Squeeze(View):
+    node_name = "SqueezeBackward0"
+
+
+@export("reshape")
+def reshape(input, *shape):
+    """The same values in another shape; one dimension may be -1 (inferred)."""
+    shape = _resolve_shape(shape, input.numel())
+    if shape == input.shape:
+        return View.apply(input, shape=shape) if input.requires_grad else input.detach()
+    return View.apply(input, shape=shape)
+
+
+@export("view")
+def view(input, *shape):
+    """Like reshape, for a contiguous tensor: the result always shares storage."""
+    if not input.is_contiguous():
+        raise RuntimeError("view size is not compatible with input tensor's size and stride "
+                           "(at least one dimension spans across two contiguous subspaces). "
+                           "Use .reshape(...) instead.")
+    return View.apply(input, shape=_resolve_shape(shape, input.numel()))
+
+
+@export("t")
+def t(input):
+    """Transpose of a matrix (a vector or a scalar is returned as it is)."""
+    if input.dim() > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is "
+                           f"{input.dim()}D")
+    return T.apply(input, dim0=0, dim1=1 if input.dim() == 2 else 0)
+
+
+@export("transpose", "swapaxes")
+def transpose(input, dim0, dim1):
+    """Swap two dimensions."""
+    n = input.dim()
+    return Transpose.apply(input, dim0=_dim_index(dim0, n), dim1=_dim_index(dim1, n))
+
+
+@export("permute")
+def permute(input, *dims):
+    """Reorder the dimensions: `x.permute(2, 0, 1)`."""
+    if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
+        dims = tuple(dims[0])
+    if len(dims) != input.dim():
+        raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
+                           f"not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {input.dim()} is not equal to len(dims) = {len(dims)}")
+    return Permute.apply(input, dims=tuple(_dim_index(d, input.dim()) for d in dims))
+
+
+@export("expand")
+def expand(input, *sizes):
+    """Repeat dims of size 1 without copying (-1 keeps a size): `x.expand(3, -1)`."""
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = tuple(sizes[0])
+    extra = len(sizes) - input.dim()
+    if extra < 0:
+        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}):"
+                           f" the number of sizes provided ({len(sizes)}) must be greater or "
+                           f"equal to the number of dimensions in the tensor ({input.dim()})")
+    shape = tuple(input.shape[i - extra] if s == -1 else s for i, s in enumerate(sizes))
+    for i, size in enumerate(input.shape):
+        if size != 1 and size != shape[i + extra]:
+            raise RuntimeError(f"The expanded size of the tensor ({shape[i + extra]}) must match "
+                               f"the existing size ({size}) at non-singleton dimension "
+                               f"{i + extra}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+                               f"{list(input.shape)}")
+    if shape == input.shape:
+        return input
+    return Expand.apply(input, shape=shape)
+
+
+@export("unsqueeze")
+def unsqueeze(input, dim):
+    """Insert a dimension of size 1 at `dim`."""
+    dim = _dim_index(dim, input.dim() + 1)
+    return Unsqueeze.apply(input, shape=input.shape[:dim] + (1,) + input.shape[dim:])
+
+
+@export("squeeze")
+def squeeze(input, dim=None):
+    """Remove dimensions of size 1 (all of them, or only `dim`, an int or a tuple)."""
+    dims = normalize_dims(dim, input.dim())
+    shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
+    return Squeeze.apply(input, shape=shape)
+
+
+@export("flatten")
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims `start_dim..end_dim` into one."""
+    if input.dim() == 0:
+        return input.reshape(1)
+    start, end = _dim_index(start_dim, input.dim()), _dim_index(end_dim, input.dim())
+    shape = input.shape[:start] + (math.prod(input.shape[start:end + 1]),) + input.shape[end + 1:]
+    return input.reshape(shape)
+
+
+def _reversed_dims(tensor):
+    """`x.T`: all dimensions in reverse order (the transpose, for a matrix)."""
+    return tensor.permute(tuple(reversed(range(tensor.dim()))))
+
+
+Tensor.T = property(_reversed_dims)

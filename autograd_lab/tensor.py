@@ -1,0 +1,536 @@
+"""`Tensor`: an array plus what autograd needs to know about it.
+
+A tensor holds its data (a numpy array on "cpu", a cupy array on "cuda") and, for autograd:
+`requires_grad` (should gradients flow to it?), `grad_fn` (the node that made it, None for a
+leaf), `grad` (filled in by `backward()` for leaves) and a version counter that in-place
+operations bump, so that backward can tell when a tensor it saved was changed.
+
+The arithmetic (`+`, `@`, `exp`, `sum`, ...) lives in `autograd_lab.ops`, one class per
+operation; each op module attaches its methods to Tensor.
+"""
+
+import warnings
+import weakref
+
+import numpy as np
+
+from autograd_lab import backend, dtypes
+from autograd_lab._printing import tensor_repr
+
+
+class Tensor:
+    """A multi-dimensional array that can record the operations applied to it.
+
+    >>> import autograd_lab as alt
+    >>> x = alt.ones(2, 2, requires_grad=True)
+    >>> y = x + 2
+    >>> y
+    tensor([[3., 3.],
+            [3., 3.]], grad_fn=<AddBackward0>)
+    """
+
+    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_output_nr", "_version_cell",
+                 "_grad_accumulator", "_retains_grad", "_hooks", "_base", "_device",
+                 "__weakref__")
+    __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__ instead of numpy
+
+    def __init__(self, *data_or_sizes):
+        """`Tensor([1, 2])` copies data as float32; `Tensor(2, 3)` makes an uninitialised 2x3."""
+        if len(data_or_sizes) == 1 and not isinstance(data_or_sizes[0], int):
+            array = np.array(_to_array(data_or_sizes[0]), dtype=np.float32)
+        else:
+            array = np.empty(data_or_sizes, dtype=np.float32)
+        self._init(array, backend.CPU)
+
+    def _init(self, array, device):
+        self._data = array
+        self._requires_grad = False
+        self.grad_fn = None
+        self._grad = None
+        self._output_nr = 0
+        self._version_cell = [0]
+        self._grad_accumulator = None
+        self._retains_grad = False
+        self._hooks = None
+        self._base = None
+        self._device = device
+
+    @classmethod
+    def _from_array(cls, array, device=None):
+        """Wrap an array without copying it (what every op does with its result)."""
+        tensor = object.__new__(Tensor)
+        tensor._init(array, device or backend.device_of(array))
+        return tensor
+
+    @classmethod
+    def _zeros(cls, shape, dtype, device):
+        return cls._from_array(backend.module_for(device).zeros(shape, dtype.numpy), device)
+
+    # -- autograd attributes -------------------------------------------------------------------
+
+    @property
+    def requires_grad(self):
+        """Should operations on this tensor be recorded so that gradients can flow back to it?"""
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, flag):
+        if self.grad_fn is not None:
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use "
+                "a computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach()."
+            )
+        if flag and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        self._requires_grad = bool(flag)
+
+    def requires_grad_(self, requires_grad=True):
+        """Set `requires_grad` in place, return self: `w = alt.randn(3).requires_grad_()`."""
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def is_leaf(self):
+        """True for tensors the user made (no `grad_fn`); only leaves get `.grad` by default."""
+        return self.grad_fn is None
+
+    @property
+    def grad(self):
+        """The gradient accumulated by `backward()`; None until then, and for non-leaves."""
+        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+            warnings.warn(
+                "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
+                ".grad attribute won't be populated during autograd.backward(). If you indeed "
+                "want the .grad field to be populated for a non-leaf Tensor, use .retain_grad() "
+                "on the non-leaf Tensor. If you access the non-leaf Tensor by mistake, make sure "
+                "you access the leaf Tensor instead.",
+                UserWarning,
+                stacklevel=2,
+            )
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
+                                f"type {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: "
+                                   f"{_size(value.shape)} vs {_size(self.shape)}")
+        self._grad = value
+
+    @property
+    def retains_grad(self):
+        """True when `retain_grad()` asked a non-leaf to keep its `.grad`."""
+        return self._retains_grad
+
+    def retain_grad(self):
+        """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
+        if self.grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+        me = weakref.ref(self)
+
+        def keep_grad(grad):
+            tensor = me()
+            if tensor is not None:
+                grad = grad if grad_mode.is_grad_enabled() else grad.detach()
+                tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
+
+        self._add_node_hook(keep_grad)
+
+    def register_hook(self, hook):
+        """Call `hook(grad)` when this tensor's gradient is computed; a returned tensor replaces it.
+
+        Returns a handle whose `remove()` takes the hook off again.
+        """
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self.grad_fn is None:
+            self._hooks = (self._hooks or []) + [hook]
+            return _HookHandle(lambda: self._hooks.remove(hook))
+        return _HookHandle(self._add_node_hook(hook))
+
+    def _add_node_hook(self, hook):
+        node, output_nr = self.grad_fn, self._output_nr
+        if getattr(node, "tensor_hooks", None) is None:
+            node.tensor_hooks = {}
+        node.tensor_hooks.setdefault(output_nr, []).append(hook)
+        return lambda: node.tensor_hooks[output_nr].remove(hook)
+
+    def _gradient_edge(self):
+        """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
+        if self.grad_fn is not None:
+            return (self.grad_fn, self._output_nr)
+        return (accumulate_grad_node(self), 0)
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        """Compute the gradient of this tensor with respect to the leaves that made it.
+
+        - `gradient`: needed when the tensor is not a scalar; backward then computes the
+          vector-Jacobian product `gradientᵀ · J`.
+        - `retain_graph`: keep saved tensors so that backward can run through the graph again.
+        - `create_graph`: record the backward pass itself, so gradients can be differentiated.
+        - `inputs`: accumulate only into these tensors' `.grad`.
+        """
+        autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
+
+    def detach(self):
+        """A new tensor on the same storage, cut from the graph (`requires_grad=False`)."""
+        out = Tensor._from_array(self._data, self._device)
+        out._version_cell = self._version_cell  # same storage, same version counter
+        return out
+
+    def detach_(self):
+        """Cut this tensor from the graph in place (it becomes a leaf)."""
+        self.grad_fn = None
+        self._requires_grad = False
+        return self
+
+    @property
+    def data(self):
+        """The values without their history: a detached tensor sharing storage.
+
+        Changes made through `.data` are invisible to autograd (no version bump), which is why
+        modern code uses `with no_grad():` instead.
+        """
+        return Tensor._from_array(self._data, self._device)
+
+    @data.setter
+    def data(self, value):
+        self._data = value._data if isinstance(value, Tensor) else _to_array(value)
+        self._device = backend.device_of(self._data)
+
+    @property
+    def _version(self):
+        """How many in-place changes this tensor's storage has seen."""
+        return self._version_cell[0]
+
+    # -- description -------------------------------------------------------------------------
+
+    @property
+    def shape(self):
+        """The size of each dimension, as a tuple."""
+        return self._data.shape
+
+    def size(self, dim=None):
+        """`x.size()` is `x.shape`; `x.size(d)` the size of dimension `d` (negative d allowed)."""
+        return self._data.shape if dim is None else self._data.shape[_dim_index(dim, self.dim())]
+
+    def dim(self):
+        """The number of dimensions."""
+        return self._data.ndim
+
+    ndim = property(dim)
+
+    def numel(self):
+        """The number of elements."""
+        return self._data.size
+
+    @property
+    def dtype(self):
+        return dtypes.from_numpy_dtype(self._data.dtype)
+
+    @property
+    def device(self):
+        return self._device
+
+    @property
+    def is_cuda(self):
+        return self._device.type == "cuda"
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    def is_contiguous(self):
+        return bool(self._data.flags.c_contiguous)
+
+    def contiguous(self):
+        return self if self.is_contiguous() else self.clone()
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(self._data.shape[0]))
+
+    def __repr__(self):
+        return tensor_repr(
+            backend.to_numpy(self._data),
+            dtype_label=repr(self.dtype),
+            device_label=None if self._device.type == "cpu" else str(self._device),
+            grad_fn_name=self.grad_fn.name() if self.grad_fn is not None else None,
+            requires_grad=self._requires_grad,
+        )
+
+    __hash__ = object.__hash__  # == compares element-wise, so hashing goes by identity
+
+    # -- leaving autograd_lab ----------------------------------------------------------------
+
+    def item(self):
+        """The value of a one-element tensor as a Python number."""
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.reshape(()).item()
+
+    def tolist(self):
+        """The values as (nested) Python lists."""
+        return backend.to_numpy(self._data).tolist()
+
+    def numpy(self):
+        """The numpy array behind the tensor (shared memory). Only for cpu tensors without grad."""
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        if self._device.type != "cpu":
+            raise TypeError(f"can't convert {self._device} device type tensor to numpy. Use "
+                            "Tensor.cpu() to copy the tensor to host memory first.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        array = self.detach().numpy() if self._device.type == "cpu" else None
+        if array is None:
+            self.numpy()  # raises the message that says to call .cpu()
+        return array if dtype is None else array.astype(dtype)
+
+    def __bool__(self):
+        if self._data.size != 1:
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return bool(self._data.reshape(()).item())
+
+    def __float__(self):
+        return float(self.item())
+
+    def __int__(self):
+        return int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return int(self.item())
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return format(self.item(), spec)
+        return format(repr(self), spec)
+
+    # -- moving between devices and dtypes ---------------------------------------------------
+
+    def to(self, *args, dtype=None, device=None, copy=False):
+        """`x.to("cuda")`, `x.to(alt.float64)`, `x.to(other_tensor)`, or with keywords."""
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype, device = arg.dtype, arg.device
+            elif isinstance(arg, dtypes.dtype):
+                dtype = arg
+            else:
+                device = arg
+        device = self._device if device is None else backend.as_device(device)
+        dtype = self.dtype if dtype is None else dtypes.from_numpy_dtype(
+            dtypes.to_numpy_dtype(dtype))
+        if device is self._device and dtype is self.dtype and not copy:
+            return self
+        return ToCopy.apply(self, dtype, device)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None):
+        return self.to("cuda" if device is None else backend.as_device(
+            device if not isinstance(device, int) else f"cuda:{device}"))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"autograd_lab.{_TYPE_NAMES.get(self.dtype.name, 'Tensor')}"
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+    # -- in-place changes --------------------------------------------------------------------
+
+    def _check_inplace(self):
+        """In-place changes to a leaf that requires grad would hide its history: refused."""
+        if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+        if (self._base is not None and self._base._requires_grad and grad_mode._state.enabled):
+            raise RuntimeError(
+                "in-place operation on a view of a tensor that requires grad: autograd_lab "
+                "does not track in-place changes through views. Change the base tensor "
+                "directly (base[index] = value) or work on a .clone()."
+            )
+
+    def _assign(self, result):
+        """Write `result` (computed out of place) into this tensor's storage, taking its history.
+
+        This is how every in-place op works here: compute `x + y` as usual, then copy the
+        values into `x` and let `x` point at the new node. The version bump lets nodes that
+        saved the old `x` notice.
+        """
+        self._check_inplace()
+        if result.shape != self.shape:
+            try:
+                broadcast = np.broadcast_shapes(result.shape, self.shape)
+            except ValueError:
+                broadcast = None
+            if broadcast != self.shape:
+                raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the "
+                                   f"broadcast shape {list(broadcast or result.shape)}")
+        if result._data.dtype != self._data.dtype and not np.can_cast(
+                result._data.dtype, self._data.dtype, casting="same_kind"):
+            raise RuntimeError(f"result type {_TYPE_NAMES[result.dtype.name][:-6]} can't be "
+                               f"cast to the desired output type "
+                               f"{_TYPE_NAMES[self.dtype.name][:-6]}")
+        backend.array_module(self._data).copyto(self._data, result._data, casting="unsafe")
+        self._version_cell[0] += 1
+        if result.grad_fn is not None:
+            self.grad_fn = result.grad_fn
+            self._output_nr = result._output_nr
+            self._requires_grad = True
+        return self
+
+    def add_(self, other, alpha=1):
+        return self._assign(self.add(other, alpha=alpha))
+
+    def sub_(self, other, alpha=1):
+        return self._assign(self.sub(other, alpha=alpha))
+
+    def mul_(self, other):
+        return self._assign(self * other)
+
+    def div_(self, other):
+        return self._assign(self / other)
+
+    def pow_(self, exponent):
+        return self._assign(self ** exponent)
+
+    def clamp_(self, min=None, max=None):
+        return self._assign(self.clamp(min, max))
+
+    def neg_(self):
+        return self._assign(-self)
+
+    __iadd__ = add_
+    __isub__ = sub_
+    __imul__ = mul_
+    __itruediv__ = div_
+    __ipow__ = pow_
+
+    def zero_(self):
+        """Fill with zeros in place (`x.grad.zero_()` resets accumulated gradients)."""
+        return self.fill_(0)
+
+    def fill_(self, value):
+        """Fill with `value` in place."""
+        self._check_inplace()
+        if isinstance(value, Tensor):
+            value = value.item()
+        self._data.fill(value)
+        self._version_cell[0] += 1
+        if self.grad_fn is not None:  # the old values no longer matter: the result is constant
+            self.grad_fn = None
+            self._requires_grad = False
+        return self
+
+    def copy_(self, source):
+        """Copy values from `source` (broadcast to this shape) into this tensor, in place."""
+        if not isinstance(source, Tensor):
+            source = Tensor._from_array(_to_array(source))
+        if source.device is not self._device:
+            source = source.to(self._device)
+        return self._assign(CopyFrom.apply(self, source))
+
+    def __setitem__(self, index, value):
+        """`x[mask] = 0`, `x[0, 1:] = y`: in place, differentiable for non-leaf tensors."""
+        self._check_inplace()
+        if not self._requires_grad and not (isinstance(value, Tensor) and value._requires_grad
+                                            and grad_mode._state.enabled):
+            key = index_key(index)
+            self._data[key] = value._data if isinstance(value, Tensor) else value
+            self._version_cell[0] += 1
+            return
+        self._assign(IndexPut.apply(self, value, index=index))
+
+
+class _HookHandle:
+    """What `register_hook` returns: call `remove()` to take the hook off again."""
+
+    def __init__(self, remove):
+        self._remove = remove
+
+    def remove(self):
+        try:
+            self._remove()
+        except ValueError:
+            pass
+
+
+_TYPE_NAMES = {"float16": "HalfTensor", "float32": "FloatTensor", "float64": "DoubleTensor",
+               "uint8": "ByteTensor", "int8": "CharTensor", "int16": "ShortTensor",
+               "int32": "IntTensor", "int64": "LongTensor", "bool": "BoolTensor"}
+
+
+def _size(shape):
+    return f"[{', '.join(str(s) for s in shape)}]"
+
+
+def _dim_index(dim, ndim):
+    """Turn a possibly negative dim into an index, with PyTorch's error when out of range."""
+    low, high = -max(ndim, 1), max(ndim, 1) - 1
+    if not low <= dim <= high:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{low}, {high}], "
+                         f"but got {dim})")
+    return dim % max(ndim, 1)
+
+
+def _to_array(data):
+    """An array from a tensor, array, number or nested list (lists of tensors too)."""
+    if isinstance(data, Tensor):
+        return data._data
+    if isinstance(data, (list, tuple)) and any(isinstance(d, (Tensor, list, tuple))
+                                               for d in data):
+        return np.array([backend.to_numpy(_to_array(d)) for d in data])
+    return data
+
+
+# The autograd and ops modules build on Tensor, so they are imported once it exists.
+from autograd_lab.autograd import grad_mode  # noqa: E402
+from autograd_lab.autograd.engine import autograd_backward  # noqa: E402
+from autograd_lab.autograd.function import accumulate_grad_node  # noqa: E402
+from autograd_lab.ops.conversion import CopyFrom, ToCopy  # noqa: E402
+from autograd_lab.ops.indexing import IndexPut, index_key  # noqa: E402
