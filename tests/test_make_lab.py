@@ -46,9 +46,13 @@ def get_json(url):
 
 @pytest.fixture
 def lab_server(tmp_path):
-    """Run `make lab` in its own process group; yield (port, printed lines, process); stop it after."""
+    """Run `make lab` in its own process group; yield its port, output lines and process."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    # A fresh make: no flags inherited from a `make test` that may be running this test.
+    env = {
+        name: value for name, value in os.environ.items()
+        if name not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")
+    }
     env.pop("DISPLAY", None)
     for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_RUNTIME_DIR", "JUPYTERLAB_SETTINGS_DIR",
                  "JUPYTERLAB_WORKSPACES_DIR"):
