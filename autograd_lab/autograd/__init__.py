@@ -4,6 +4,7 @@ Mirrors `torch.autograd`: `Function`, `backward`, `grad`, `gradcheck`, `gradgrad
 `no_grad`, `enable_grad`, `set_grad_enabled`.
 """
 
+from autograd_lab.autograd.anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401
 from autograd_lab.autograd.engine import autograd_backward as backward  # noqa: F401
 from autograd_lab.autograd.engine import grad
 from autograd_lab.autograd.function import AccumulateGrad, Function, Node  # noqa: F401

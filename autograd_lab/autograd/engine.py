@@ -14,7 +14,7 @@
 
 import heapq
 
-from autograd_lab.autograd import events, grad_mode
+from autograd_lab.autograd import anomaly, events, grad_mode
 from autograd_lab.autograd.function import AccumulateGrad
 
 
@@ -163,6 +163,8 @@ def _run_node(node, grads, listening):
         _fit_to_input(node, index, grad) if grad is not None and shape is not None else None
         for index, (grad, shape) in enumerate(zip(grad_inputs, node.input_shapes))
     )
+    if anomaly.enabled:
+        anomaly.check_gradients(node, grad_inputs)
     if node._hooks:
         for hook in node._hooks:
             hook(grad_inputs, tuple(grads))

@@ -29,7 +29,7 @@ import weakref
 
 import numpy as np
 
-from autograd_lab.autograd import events, grad_mode
+from autograd_lab.autograd import anomaly, events, grad_mode
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
 
@@ -160,6 +160,8 @@ class Function(Node):
                     out._requires_grad = True
                     out.grad_fn = ctx
                     out._output_nr = output_nr
+            if anomaly.enabled:
+                anomaly.record_forward(ctx)
             if events.listeners:
                 events.emit("node_created", node=ctx, outputs=outputs)
         else:

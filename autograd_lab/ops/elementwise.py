@@ -3,6 +3,7 @@
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export
+from autograd_lab.tensor import Tensor
 
 
 class Exp(Function):
@@ -164,3 +165,21 @@ def clamp(input, min=None, max=None):
 
 
 clip = clamp
+
+
+@export("isnan")
+def isnan(input):
+    """True where an element is NaN (not a number)."""
+    return Tensor._from_array(array_module(input._data).isnan(input._data), input.device)
+
+
+@export("isinf")
+def isinf(input):
+    """True where an element is +inf or -inf."""
+    return Tensor._from_array(array_module(input._data).isinf(input._data), input.device)
+
+
+@export("isfinite")
+def isfinite(input):
+    """True where an element is neither NaN nor infinite."""
+    return Tensor._from_array(array_module(input._data).isfinite(input._data), input.device)
