@@ -1,0 +1,59 @@
+"""Re-run lesson notebooks top to bottom and store their fresh outputs (`make notebooks`).
+
+    python tools/run_notebooks.py                      # every notebook in notebooks/
+    python tools/run_notebooks.py notebooks/03_*.ipynb # just these
+
+Each notebook runs in its own kernel, one after the other, with the settings that keep stored
+outputs reproducible (no widget state, no timing metadata), so that strict `pytest --nbval`
+passes right after.
+"""
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+
+
+def run_notebook(path, timeout):
+    """Execute one notebook in place; return the seconds it took."""
+    start = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
+         "--inplace", "--ExecutePreprocessor.store_widget_state=False",
+         "--ExecutePreprocessor.record_timing=False",
+         f"--ExecutePreprocessor.timeout={timeout}", "--ExecutePreprocessor.kernel_name=python3",
+         str(path)],
+        check=True,
+    )
+    return time.perf_counter() - start
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="*", type=Path, help="notebooks (default: all lessons)")
+    parser.add_argument("--timeout", type=int, default=300, help="seconds allowed per cell")
+    args = parser.parse_args(argv)
+    paths = args.paths or sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if not paths:
+        parser.error(f"no notebooks found in {NOTEBOOKS}")
+    failed = []
+    for path in paths:
+        try:
+            seconds = run_notebook(path, args.timeout)
+        except subprocess.CalledProcessError:
+            failed.append(path)
+            print(f"FAILED  {path}", flush=True)
+            continue
+        print(f"{seconds:6.1f} s  {path}", flush=True)
+    if failed:
+        print(f"{len(failed)} of {len(paths)} notebooks failed: "
+              + ", ".join(str(path) for path in failed))
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
