@@ -1,0 +1,90 @@
+"""The exercise checkers of lessons 07-12: a right answer passes, a wrong one raises with a hint,
+an untouched stub prints "not attempted yet"."""
+
+import pytest
+
+import autograd_lab as alt
+from autograd_lab.lessons import lesson08
+from autograd_lab.lessons.checking import ExerciseError
+
+
+def assert_not_attempted(capsys, result):
+    assert result is None
+    assert "not attempted yet" in capsys.readouterr().out
+
+
+def assert_correct(capsys, result):
+    assert result is True
+    assert "✓" in capsys.readouterr().out
+
+
+# -- lesson 08: custom Functions -------------------------------------------------------------
+
+def make_activation(forward_output, backward_from_output):
+    """A Function computing `forward_output(x)` and saving it for `backward_from_output`."""
+
+    class Activation(alt.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = forward_output(x)
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            (y,) = ctx.saved_tensors
+            return backward_from_output(grad_output, y)
+
+    return Activation
+
+
+def sigmoid(x):
+    return 1 / (1 + (-x).exp())
+
+
+def tanh(x):
+    return (x.exp() - (-x).exp()) / (x.exp() + (-x).exp())
+
+
+class SigmoidStub(alt.autograd.Function):
+    @staticmethod
+    def forward(ctx, x):
+        y = sigmoid(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad_output):
+        ...
+
+
+def test_sigmoid_checker_accepts_the_reference_backward(capsys):
+    right = make_activation(sigmoid, lambda g, y: g * y * (1 - y))
+    assert_correct(capsys, lesson08.check_sigmoid(right))
+
+
+def test_sigmoid_checker_rejects_a_backward_that_ignores_grad_output():
+    wrong = make_activation(sigmoid, lambda g, y: y * (1 - y))
+    with pytest.raises(ExerciseError, match="hint: .*grad_output"):
+        lesson08.check_sigmoid(wrong)
+
+
+def test_sigmoid_checker_reports_a_backward_that_raises():
+    wrong = make_activation(sigmoid, lambda g, y: g * y * (1 - z))  # noqa: F821
+    with pytest.raises(ExerciseError, match="NameError"):
+        lesson08.check_sigmoid(wrong)
+
+
+def test_sigmoid_checker_says_not_attempted_for_the_stub(capsys):
+    assert_not_attempted(capsys, lesson08.check_sigmoid(SigmoidStub))
+
+
+def test_tanh_checker_accepts_the_reference_backward(capsys):
+    right = make_activation(tanh, lambda g, y: g * (1 - y * y))
+    assert_correct(capsys, lesson08.check_tanh(right))
+
+
+def test_tanh_checker_rejects_the_derivative_of_the_wrong_function():
+    wrong = make_activation(tanh, lambda g, y: g * y * (1 - y))
+    with pytest.raises(ExerciseError, match="1 - y"):
+        lesson08.check_tanh(wrong)
