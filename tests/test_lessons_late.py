@@ -4,7 +4,7 @@ an untouched stub prints "not attempted yet"."""
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import lesson08
+from autograd_lab.lessons import lesson08, lesson10
 from autograd_lab.lessons.checking import ExerciseError
 
 
@@ -88,3 +88,46 @@ def test_tanh_checker_rejects_the_derivative_of_the_wrong_function():
     wrong = make_activation(tanh, lambda g, y: g * y * (1 - y))
     with pytest.raises(ExerciseError, match="1 - y"):
         lesson08.check_tanh(wrong)
+
+
+# -- lesson 10: a graph that depends on the data ---------------------------------------------
+
+def grow_reference(x, limit):
+    while x.sum() < limit:
+        x = x * 2
+    return x
+
+
+def grow_once(x, limit):
+    if x.sum() < limit:
+        x = x * 2
+    return x
+
+
+def grow_detached(x, limit):
+    values = x.detach().numpy()
+    while values.sum() < limit:
+        values = values * 2
+    return alt.tensor(values)
+
+
+def grow_stub(x, limit):
+    ...
+
+
+def test_grow_checker_accepts_a_while_loop(capsys):
+    assert_correct(capsys, lesson10.check_grow(grow_reference))
+
+
+def test_grow_checker_rejects_a_single_if():
+    with pytest.raises(ExerciseError, match="doublings were needed"):
+        lesson10.check_grow(grow_once)
+
+
+def test_grow_checker_rejects_a_result_cut_off_from_the_graph():
+    with pytest.raises(ExerciseError, match="does not require grad"):
+        lesson10.check_grow(grow_detached)
+
+
+def test_grow_checker_says_not_attempted_for_the_stub(capsys):
+    assert_not_attempted(capsys, lesson10.check_grow(grow_stub))
