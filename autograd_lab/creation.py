@@ -24,9 +24,16 @@ def _finish(array, device, requires_grad):
     device = backend.as_device(device)
     if device.type != "cpu":
         array = backend.move(array, device)
-    result = Tensor._from_array(array, device)
+    return _with_requires_grad(Tensor._from_array(array, device), requires_grad)
+
+
+def _with_requires_grad(result, requires_grad):
+    """Set requires_grad on a new tensor; only floating point tensors can have gradients."""
     if requires_grad:
-        result.requires_grad = True
+        if result._data.dtype.kind != "f":
+            raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                               "gradients")
+        result._requires_grad = True
     return result
 
 
@@ -153,10 +160,7 @@ def _random(draw, size, dtype, device, requires_grad, default=np.float32):
     device = backend.as_device(device)
     numpy_dtype = _numpy_dtype(dtype, default)
     array = draw(backend.random_generator(device), _sizes(size)).astype(numpy_dtype, copy=False)
-    result = Tensor._from_array(array, device)
-    if requires_grad:
-        result.requires_grad = True
-    return result
+    return _with_requires_grad(Tensor._from_array(array, device), requires_grad)
 
 
 def randn(*size, dtype=None, device=None, requires_grad=False):

@@ -88,6 +88,8 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` in place, return self: `w = alt.randn(3).requires_grad_()`."""
+        if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
 
@@ -118,8 +120,9 @@ class Tensor:
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of "
                                 f"type {type(value).__name__}")
             if value.shape != self.shape:
-                raise RuntimeError(f"assigned grad has data of a different size: "
-                                   f"{_size(value.shape)} vs {_size(self.shape)}")
+                raise RuntimeError(f"attempting to assign a gradient of size '{_size(value.shape)}'"
+                                   f" to a tensor of size '{_size(self.shape)}'. Please ensure "
+                                   "that the gradient and the tensor are the same size")
         self._grad = value
 
     @property
@@ -205,7 +208,9 @@ class Tensor:
 
     @data.setter
     def data(self, value):
-        self._data = value._data if isinstance(value, Tensor) else _to_array(value)
+        if not isinstance(value, Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(value).__name__}")
+        self._data = value._data
         self._device = backend.device_of(self._data)
 
     @property
@@ -388,7 +393,10 @@ class Tensor:
         if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
-        if (self._base is not None and self._base._requires_grad and grad_mode._state.enabled):
+        if self._base is not None and self._base._requires_grad and grad_mode._state.enabled:
+            if self._base.grad_fn is None:
+                raise RuntimeError("a view of a leaf Variable that requires grad is being used "
+                                   "in an in-place operation.")
             raise RuntimeError(
                 "in-place operation on a view of a tensor that requires grad: autograd_lab "
                 "does not track in-place changes through views. Change the base tensor "
@@ -416,6 +424,8 @@ class Tensor:
             raise RuntimeError(f"result type {_TYPE_NAMES[result.dtype.name][:-6]} can't be "
                                f"cast to the desired output type "
                                f"{_TYPE_NAMES[self.dtype.name][:-6]}")
+        if result.grad_fn is not None:
+            self._keep_old_values_for(result.grad_fn)
         backend.array_module(self._data).copyto(self._data, result._data, casting="unsafe")
         self._version_cell[0] += 1
         if result.grad_fn is not None:
@@ -423,6 +433,20 @@ class Tensor:
             self._output_nr = result._output_nr
             self._requires_grad = True
         return self
+
+    def _keep_old_values_for(self, node):
+        """If `node` saved this tensor, give it a copy of the values about to be overwritten.
+
+        `y.mul_(w)` computes `y * w`, whose node saved `y` to find the gradient of `w`;
+        without the copy, backward would read the new values (and the version check fails).
+        """
+        if not any(saved is self for saved, _ in node._saved):
+            return
+        old = Tensor._from_array(self._data.copy(), self._device)
+        old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+        old._requires_grad = self._requires_grad
+        node._saved = tuple((old, 0) if saved is self else (saved, version)
+                            for saved, version in node._saved)
 
     def add_(self, other, alpha=1):
         return self._assign(self.add(other, alpha=alpha))
@@ -470,7 +494,7 @@ class Tensor:
     def copy_(self, source):
         """Copy values from `source` (broadcast to this shape) into this tensor, in place."""
         if not isinstance(source, Tensor):
-            source = Tensor._from_array(_to_array(source))
+            source = Tensor._from_array(np.asarray(source))
         if source.device is not self._device:
             source = source.to(self._device)
         return self._assign(CopyFrom.apply(self, source))
@@ -519,13 +543,12 @@ def _dim_index(dim, ndim):
 
 
 def _to_array(data):
-    """An array from a tensor, array, number or nested list (lists of tensors too)."""
-    if isinstance(data, Tensor):
-        return data._data
-    if isinstance(data, (list, tuple)) and any(isinstance(d, (Tensor, list, tuple))
-                                               for d in data):
-        return np.array([backend.to_numpy(_to_array(d)) for d in data])
-    return data
+    """The array behind a tensor; anything else (numbers, nested lists, arrays) as it is.
+
+    numpy reads tensors nested in lists through `Tensor.__array__`, and lists stay lists so
+    that `tensor()` can infer the dtype the way PyTorch does (Python floats -> float32).
+    """
+    return data._data if isinstance(data, Tensor) else data
 
 
 # The autograd and ops modules build on Tensor, so they are imported once it exists.

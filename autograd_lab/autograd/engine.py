@@ -80,7 +80,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
         grad_mode._state.enabled = previous_mode
 
     if captured is None:
-        _apply_accumulations(accumulations, create_graph)
+        _apply_accumulations(accumulations, create_graph, root_grads)
     if not retain_graph:
         for node in ran:
             node.release()
@@ -236,9 +236,10 @@ def _zeros_for_output(node, output_nr):
     return Tensor._zeros(shape, dtype, device)
 
 
-def _apply_accumulations(accumulations, create_graph):
+def _apply_accumulations(accumulations, create_graph, root_grads=()):
     """Add each leaf's gradient into its `.grad` (after the whole pass succeeded)."""
-    stored = set()  # arrays already placed in some .grad during this pass
+    # arrays already placed in some .grad during this pass, or owned by the caller
+    stored = {id(g._data) for g in root_grads}
     for leaf, grad in accumulations:
         if grad.dtype is not leaf.dtype:
             grad = grad.to(leaf.dtype)
@@ -273,7 +274,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     inputs = _as_tuple(inputs)
     grads = run_backward(roots, grad_tensors, retain_graph, create_graph,
                          capture=[_input_edge(t) for t in inputs])
-    _apply_accumulations([(t, g) for t, g in zip(inputs, grads) if g is not None], create_graph)
+    _apply_accumulations([(t, g) for t, g in zip(inputs, grads) if g is not None], create_graph,
+                         grad_tensors)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,

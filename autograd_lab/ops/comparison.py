@@ -6,6 +6,7 @@ functions, not Function classes, and their results never require grad.
 
 import numpy as np
 
+from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
@@ -54,13 +55,15 @@ def logical_not(input):
 @export("all")
 def all(input, dim=None, keepdim=False):
     """True if every element is true (non-zero), over all elements or along `dim`."""
-    return Tensor._from_array(input._data.all(axis=dim, keepdims=keepdim), input.device)
+    result = input._data.all(axis=dim, keepdims=keepdim)
+    return Tensor._from_array(array_module(input._data).asarray(result), input.device)
 
 
 @export("any")
 def any(input, dim=None, keepdim=False):
     """True if some element is true (non-zero), over all elements or along `dim`."""
-    return Tensor._from_array(input._data.any(axis=dim, keepdims=keepdim), input.device)
+    result = input._data.any(axis=dim, keepdims=keepdim)
+    return Tensor._from_array(array_module(input._data).asarray(result), input.device)
 
 
 @export("equal")
