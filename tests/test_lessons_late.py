@@ -4,7 +4,7 @@ an untouched stub prints "not attempted yet"."""
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import lesson08, lesson10
+from autograd_lab.lessons import lesson08, lesson10, lesson12
 from autograd_lab.lessons.checking import ExerciseError
 
 
@@ -131,3 +131,119 @@ def test_grow_checker_rejects_a_result_cut_off_from_the_graph():
 
 def test_grow_checker_says_not_attempted_for_the_stub(capsys):
     assert_not_attempted(capsys, lesson10.check_grow(grow_stub))
+
+
+# -- lesson 12: a tiny engine ----------------------------------------------------------------
+
+def order_reference(root):
+    order, seen, stack = [], set(), [(root, False)]
+    while stack:
+        value, parents_done = stack.pop()
+        if parents_done:
+            order.append(value)
+        elif value not in seen:
+            seen.add(value)
+            stack.append((value, True))
+            stack.extend((parent, False) for parent, _ in value.parents)
+    return order
+
+
+def order_recursive(root):
+    order = []
+
+    def visit(value):
+        for parent, _ in value.parents:
+            visit(parent)
+        if value not in order:
+            order.append(value)
+
+    visit(root)
+    return order
+
+
+def order_root_first(root):
+    return order_reference(root)[::-1]
+
+
+def order_with_repeats(root):
+    order = []
+    stack = [root]
+    while stack:
+        value = stack.pop()
+        order.append(value)
+        stack.extend(parent for parent, _ in value.parents)
+    return order[::-1]
+
+
+def backward_reference(root):
+    root.grad = 1.0
+    for value in reversed(order_reference(root)):
+        for parent, local in value.parents:
+            parent.grad += local * value.grad
+
+
+def backward_overwriting(root):
+    root.grad = 1.0
+    for value in reversed(order_reference(root)):
+        for parent, local in value.parents:
+            parent.grad = local * value.grad
+
+
+def backward_without_seed(root):
+    for value in reversed(order_reference(root)):
+        for parent, local in value.parents:
+            parent.grad += local * value.grad
+
+
+def order_stub(root):
+    ...
+
+
+def backward_stub(root):
+    ...
+
+
+def test_value_records_local_derivatives():
+    a, b = lesson12.Value(2.0), lesson12.Value(-3.0)
+    c = a * b + a
+    product, _ = c.parents[0]
+    assert c.data == -4.0
+    assert [(p is a, d) for p, d in product.parents] == [(True, -3.0), (False, 2.0)]
+
+
+def test_topological_order_checker_accepts_an_explicit_stack(capsys):
+    assert_correct(capsys, lesson12.check_topological_order(order_reference))
+
+
+def test_topological_order_checker_rejects_recursion_on_a_deep_chain():
+    with pytest.raises(ExerciseError, match="RecursionError(.|\\n)*hint: no recursion"):
+        lesson12.check_topological_order(order_recursive)
+
+
+def test_topological_order_checker_rejects_root_first():
+    with pytest.raises(ExerciseError, match="comes before its parent"):
+        lesson12.check_topological_order(order_root_first)
+
+
+def test_topological_order_checker_rejects_repeated_values():
+    with pytest.raises(ExerciseError, match="appears twice"):
+        lesson12.check_topological_order(order_with_repeats)
+
+
+def test_backward_checker_accepts_the_chain_rule_sweep(capsys):
+    assert_correct(capsys, lesson12.check_backward(backward_reference))
+
+
+def test_backward_checker_rejects_overwriting_instead_of_adding():
+    with pytest.raises(ExerciseError, match="value used twice"):
+        lesson12.check_backward(backward_overwriting)
+
+
+def test_backward_checker_rejects_a_root_without_gradient_one():
+    with pytest.raises(ExerciseError, match="root's own gradient"):
+        lesson12.check_backward(backward_without_seed)
+
+
+def test_tiny_engine_checkers_say_not_attempted_for_stubs(capsys):
+    assert_not_attempted(capsys, lesson12.check_topological_order(order_stub))
+    assert_not_attempted(capsys, lesson12.check_backward(backward_stub))
