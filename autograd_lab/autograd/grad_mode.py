@@ -1,6 +1,7 @@
 """Grad mode: whether new operations are recorded into the graph (thread-local, like PyTorch).
 
-`no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and as decorators:
+`no_grad`, `enable_grad` and `set_grad_enabled` work as context managers and as decorators
+(`@no_grad()`, or `@no_grad` without parentheses):
 
 >>> import autograd_lab as alt
 >>> x = alt.ones(2, requires_grad=True)
@@ -10,6 +11,7 @@
 False
 """
 
+import copy
 import functools
 import threading
 
@@ -31,9 +33,15 @@ class _GradModeContext:
 
     mode = True
 
+    def __new__(cls, *args, **kwargs):
+        if cls in (no_grad, enable_grad) and len(args) == 1 and callable(args[0]):
+            return cls()(args[0])  # used as a decorator without parentheses: @no_grad
+        return super().__new__(cls)
+
     def __enter__(self):
         self._previous = _state.enabled
-        _state.enabled = self.mode
+        if self.mode is not None:
+            _state.enabled = self.mode
 
     def __exit__(self, *exc_info):
         _state.enabled = self._previous
@@ -42,7 +50,7 @@ class _GradModeContext:
     def __call__(self, func):
         @functools.wraps(func)
         def run_in_mode(*args, **kwargs):
-            with self.__class__():
+            with copy.copy(self):  # a fresh context per call: calls may nest or overlap
                 return func(*args, **kwargs)
 
         return run_in_mode
@@ -64,10 +72,13 @@ class enable_grad(_GradModeContext):
 
 
 class inference_mode(no_grad):
-    """Same as `no_grad` here (PyTorch adds further speed-ups that need no teaching)."""
+    """Same as `no_grad` here (PyTorch adds further speed-ups that need no teaching).
+
+    `inference_mode(False)` leaves grad mode as it is.
+    """
 
     def __init__(self, mode=True):
-        self.mode = not mode
+        self.mode = False if mode else None
 
 
 class set_grad_enabled(_GradModeContext):
@@ -80,6 +91,9 @@ class set_grad_enabled(_GradModeContext):
 
     def __enter__(self):
         pass
+
+    def __repr__(self):
+        return f"autograd_lab.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
 
     def __call__(self, func):
         _state.enabled = self._previous
