@@ -265,8 +265,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
                       inputs=None):
     """Accumulate gradients of `tensors` into the `.grad` of the leaves (or of `inputs`)."""
     tensors = _as_tuple(tensors)
-    grad_tensors = _root_gradients(tensors, _as_tuple(grad_tensors, len(tensors)))
     roots = [_root_edge(t, i) for i, t in enumerate(tensors)]
+    grad_tensors = _root_gradients(tensors, _as_tuple(grad_tensors, len(tensors)))
     retain_graph = create_graph if retain_graph is None else retain_graph
     if inputs is None:
         run_backward(roots, grad_tensors, retain_graph, create_graph)
@@ -290,24 +290,33 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    grad_outputs = _root_gradients(outputs, _as_tuple(grad_outputs, len(outputs)))
     roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
+    grad_outputs = _root_gradients(outputs, _as_tuple(grad_outputs, len(outputs)))
     retain_graph = create_graph if retain_graph is None else retain_graph
-    grads = run_backward(roots, grad_outputs, retain_graph, create_graph,
-                         capture=[_input_edge(t) for t in inputs])
+    edges = [_input_edge(t) for t in inputs]
+    if not (allow_unused or materialize_grads):  # refuse before the graph is run and freed
+        reachable = _count_dependencies([node for node, _ in roots]).keys() | {
+            node for node, _ in roots}
+        for index, (node, _) in enumerate(edges):
+            if node not in reachable:
+                raise RuntimeError(_unused_message(index))
+    grads = run_backward(roots, grad_outputs, retain_graph, create_graph, capture=edges)
     results = []
-    for tensor, g in zip(inputs, grads):
+    for index, (tensor, g) in enumerate(zip(inputs, grads)):
         if g is None:
             if materialize_grads:
                 g = Tensor._zeros(tensor.shape, tensor.dtype, tensor.device)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
-                                   "desired behavior.")
+                raise RuntimeError(_unused_message(index))
         elif not create_graph:
             g = g.detach()
         results.append(g)
     return tuple(results)
+
+
+def _unused_message(index):
+    return (f"The differentiated Tensor at index {index} appears to not have been used in the "
+            "graph. Set allow_unused=True if this is the desired behavior.")
 
 
 def _as_tuple(value, length=None):
