@@ -1,0 +1,32 @@
+"""See the graph: draw it, watch it grow, and step through backward node by node.
+
+>>> import autograd_lab as alt
+>>> from autograd_lab import viz
+>>> x = alt.ones(2, 2, requires_grad=True)
+>>> out = ((x + 2) * (x + 2) * 3).mean()
+>>> picture = viz.draw(out)          # a graphviz.Digraph; a notebook shows it as a picture
+>>> stepper = viz.BackwardStepper(out)
+>>> stepper.step().state["node"]
+'MeanBackward0'
+
+- `draw` / `show`: the graph as a picture (colours: see `autograd_lab.viz.draw`).
+- `live()`: a widget that redraws the graph in place as operations run.
+- `BackwardStepper(loss)`: play, step, go back through the engine's real backward pass.
+- `vjp_explorer(func, x, v)`: the Jacobian, `v` and `vᵀJ` side by side.
+- `render_svg`: SVG text from the system Graphviz or the pip-installed one.
+
+Importing this package starts listening to the engine's events (`viz.recorder`), so drawings can
+show which nodes received gradients; `viz.recorder.stop()` stops it.
+"""
+
+from autograd_lab.viz.draw import COLORS, draw
+from autograd_lab.viz.live import LiveGraph, live
+from autograd_lab.viz.recorder import recorder
+from autograd_lab.viz.render import NOTICE, GraphvizMissing, render_svg, show
+from autograd_lab.viz.stepper import BackwardStepper
+from autograd_lab.viz.vjp import vjp_explorer
+
+recorder.start()
+
+__all__ = ["COLORS", "NOTICE", "BackwardStepper", "GraphvizMissing", "LiveGraph", "draw",
+           "live", "recorder", "render_svg", "show", "vjp_explorer"]

@@ -1,0 +1,368 @@
+"""Turn a computation graph into a Graphviz picture: tensors as records, operations as boxes.
+
+Colours (`draw(..., legend=True)` draws this legend next to the graph):
+
+- light blue:   a leaf that requires grad (an input or a parameter): backward fills its `.grad`
+- light green:  an output, one of the tensors given to `draw`
+- light yellow: a tensor made by an operation, which you gave a name (`y = x + 2`)
+- orange:       a tensor saved for backward (`show_saved=True`)
+- light grey:   a backward function, one per operation (`AddBackward0`, `MulBackward0`, ...)
+- plum:         a node made by `backward(create_graph=True)`: the graph of the gradient itself
+- gold:         the node the backward stepper is processing now
+
+State:
+
+- a thick green border: the node has received its gradient;
+- "sum of N gradients": a fan-in, where backward adds up the gradients of N uses of one value;
+- a dashed grey border and "buffers freed": a backward without `retain_graph=True` has released
+  what this node saved, so a second backward through it fails.
+
+Arrows point the way the computation went (inputs -> operations -> outputs); gradients flow
+against them.
+"""
+
+import numpy as np
+from graphviz import nohtml
+
+from autograd_lab import backend
+from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.tensor import Tensor
+from autograd_lab.viz import names as names_module
+from autograd_lab.viz.graph import Group, collect, fold
+from autograd_lab.viz.recorder import recorder
+from autograd_lab.viz.render import GraphPicture
+
+COLORS = {
+    "leaf": "lightblue",
+    "output": "darkolivegreen1",
+    "intermediate": "lightyellow",
+    "saved": "orange",
+    "function": "lightgrey",
+    "second_order": "plum",
+    "current": "gold",
+    "group": "white",
+}
+RECEIVED_BORDER = "forestgreen"
+FREED_BORDER = "grey50"
+GRADIENT_COLOR = "red3"
+SMALL = 6  # tensors with at most this many elements show their values
+
+
+def draw(tensor_or_tensors, params=None, show_saved=False, names="auto", legend=False,
+         max_nodes=200):
+    """Draw the graph that produced `tensor_or_tensors`; returns a `graphviz.Digraph`.
+
+    - `params`: names for parameters, e.g. `dict(model.named_parameters())`.
+    - `show_saved`: also draw the tensors each operation saved for backward.
+    - `names`: `"auto"` takes your variable names (`x`, `y`, `out`) from the notebook (or the
+      calling code); a dict `{name: tensor}` gives them explicitly; None draws no names.
+    - `legend`: draw the colour legend (see this module's docstring) next to the graph.
+    - `max_nodes`: above this many nodes, long runs of identical operations are folded into one
+      box and the nodes farthest from the outputs into a "more nodes" box.
+
+    In a notebook the result displays as a picture (see `autograd_lab.viz.render`).
+
+    >>> import autograd_lab as alt
+    >>> from autograd_lab import viz
+    >>> x = alt.ones(2, 2, requires_grad=True)
+    >>> out = ((x + 2) * (x + 2) * 3).mean()
+    >>> picture = viz.draw(out)
+    >>> "MeanBackward0" in picture.source
+    True
+    """
+    tensors = as_tensor_list(tensor_or_tensors)
+    name_map = names_module.resolve(names, params)
+    return build(tensors, name_map, show_saved=show_saved, legend=legend, max_nodes=max_nodes)
+
+
+def as_tensor_list(tensor_or_tensors):
+    """One tensor or several, as a list; anything else is a clear error."""
+    if isinstance(tensor_or_tensors, Tensor):
+        return [tensor_or_tensors]
+    tensors = list(tensor_or_tensors)
+    for tensor in tensors:
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"draw() expects a Tensor or a list of Tensors, got "
+                            f"{type(tensor).__name__}")
+    return tensors
+
+
+class CurrentState:
+    """The graph's state as it is now: what `draw` shows (the stepper shows its own)."""
+
+    def received(self, node):
+        if isinstance(node, AccumulateGrad):
+            return node.variable._grad is not None or node in recorder.received
+        return node in recorder.received or getattr(node, "_released", False)
+
+    def is_current(self, node):
+        return False
+
+    def freed(self, node):
+        return getattr(node, "_released", False)
+
+    def leaf_grad(self, tensor):
+        return None if tensor._grad is None else backend.to_numpy(tensor._grad._data)
+
+    def notes(self, node):
+        return []
+
+    def edge_note(self, edge):
+        return None
+
+
+def build(tensors, name_map, show_saved=False, legend=False, max_nodes=200, state=None):
+    """The `GraphPicture` for `tensors`, with names from `name_map` (`id -> (name, tensor)`)."""
+    return _Builder(tensors, name_map, show_saved, state or CurrentState()).run(
+        legend, max_nodes)
+
+
+class _Builder:
+    """Collects the graph and writes one DOT statement per box and arrow."""
+
+    def __init__(self, tensors, name_map, show_saved, state):
+        self.tensors = tensors
+        self.name_map = name_map
+        self.show_saved = show_saved
+        self.state = state
+        self.dot = GraphPicture(
+            name="autograd_graph",
+            graph_attr={"rankdir": "TB", "nodesep": "0.25", "ranksep": "0.3"},
+            node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "filled",
+                       "shape": "box", "height": "0.3"},
+            edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"},
+        )
+        self.records = {}  # id(tensor) -> DOT key of its record
+
+    def run(self, legend, max_nodes):
+        graph = collect(self.tensors)
+        folding = fold(graph, max_nodes)
+        self.graph, self.folding = graph, folding
+        keys = {}
+        for number, unit in enumerate(folding.units()):
+            keys[id(unit)] = f"n{number}"
+            self._add_unit(unit, keys[id(unit)])
+        self.keys = keys
+        outputs = self._output_records()
+        self._add_edges(outputs)
+        for tensor in self.tensors:
+            if tensor.grad_fn is None and id(tensor) not in self.records:
+                self._add_record(tensor, f"t{len(self.records)}", "output")
+        if self.show_saved:
+            self._add_saved()
+        if legend:
+            add_legend(self.dot)
+        self.dot.summary = (f"autograd graph: {len(graph.nodes)} nodes, "
+                            f"{len(self.records)} tensors")
+        return self.dot
+
+    def _name(self, tensor):
+        entry = self.name_map.get(id(tensor))
+        return entry[0] if entry is not None and entry[1] is tensor else None
+
+    # -- boxes ---------------------------------------------------------------------------------
+
+    def _add_unit(self, unit, key):
+        if isinstance(unit, Group):
+            if unit.kind == "run":
+                label = f"{unit.name} × {unit.members:,}"
+            else:
+                label = f"… {unit.members:,} more nodes"
+            self.dot.node(key, plain(label), id=f"node_{key}", fillcolor=COLORS["group"],
+                          style="dashed,filled", **{"class": "group"})
+        elif isinstance(unit, AccumulateGrad):
+            variable = unit.variable
+            role = "output" if any(variable is t for t in self.tensors) else "leaf"
+            self._add_record(variable, key, role, node=unit)
+        else:
+            self._add_function(unit, key)
+
+    def _add_function(self, node, key):
+        state = self.state
+        lines = [node.name()] + list(state.notes(node))
+        count = self.graph.fan_in.get(node, 0)
+        if count > 1 and state.received(node):
+            lines.append(f"sum of {count} gradients")
+        classes = ["function"]
+        attributes = {"fillcolor": COLORS["function"], "style": "rounded,filled"}
+        if node in recorder.second_order:
+            attributes["fillcolor"] = COLORS["second_order"]
+            classes.append("second-order")
+        self._add_state(node, attributes, classes, lines)
+        self.dot.node(key, plain("\n".join(lines)), id=f"node_{key}",
+                      **{"class": " ".join(classes)}, **attributes)
+
+    def _add_state(self, node, attributes, classes, lines):
+        state = self.state
+        if state.received(node):
+            attributes.update(color=RECEIVED_BORDER, penwidth="2")
+            classes.append("received")
+        if state.freed(node):
+            attributes.update(color=FREED_BORDER, style=attributes["style"] + ",dashed")
+            lines.append("buffers freed")
+            classes.append("freed")
+        if state.is_current(node):
+            attributes.update(fillcolor=COLORS["current"], color=GRADIENT_COLOR, penwidth="3")
+            classes.append("current")
+
+    def _add_record(self, tensor, key, role, node=None):
+        self.records[id(tensor)] = key
+        name = self._name(tensor)
+        fields = [name if name is not None else f"({role})", describe(tensor)]
+        values = format_values(backend.to_numpy(tensor._data))
+        if values is not None:
+            fields.append(f"data {values}")
+        if (tensor.grad_fn is None and tensor._requires_grad) or tensor._retains_grad:
+            grad = self.state.leaf_grad(tensor) if node is not None else _grad_array(tensor)
+            shown = "None" if grad is None else format_values(grad) or describe_array(grad)
+            fields.append(f"grad {shown}")
+        attributes = {"fillcolor": COLORS[role], "shape": "record", "style": "filled"}
+        classes = ["tensor", role]
+        extra = []
+        if node is not None:
+            count = self.graph.fan_in.get(node, 0)
+            if count > 1 and self.state.received(node):
+                extra.append(f"sum of {count} gradients")
+            self._add_state(node, attributes, classes, extra)
+            fields.extend(extra)
+        label = "{" + "|".join(record_field(field) for field in fields) + "}"
+        self.dot.node(key, nohtml(label), id=f"node_{key}", **{"class": " ".join(classes)},
+                      **attributes)
+
+    def _output_records(self):
+        """Records for outputs and named intermediates: `(node, output_nr) -> DOT key`."""
+        visible = {node for node in self.graph.nodes if self.folding.unit(node) is node}
+        candidates = [(t, "output") for t in self.tensors]
+        candidates += [(t, "intermediate") for _, t in self.name_map.values()]
+        if self.show_saved:
+            candidates += [(t, "intermediate") for t in _saved_tensors(self.graph.nodes)
+                           if t is not None]
+        outputs = {}
+        for tensor, role in candidates:
+            node = tensor.grad_fn
+            if node is None or node not in visible or (node, tensor._output_nr) in outputs:
+                continue
+            key = f"t{len(self.records)}"
+            self._add_record(tensor, key, role)
+            outputs[(node, tensor._output_nr)] = key
+            self.dot.edge(self.keys[id(node)], key)
+        return outputs
+
+    # -- arrows --------------------------------------------------------------------------------
+
+    def _add_edges(self, outputs):
+        drawn_between_groups = set()
+        for edge in self.graph.edges:
+            producer = self.folding.unit(edge.producer)
+            consumer = self.folding.unit(edge.consumer)
+            if producer is consumer:
+                continue
+            source = outputs.get((edge.producer, edge.output_nr), self.keys[id(producer)])
+            target = self.keys[id(consumer)]
+            if isinstance(producer, Group) or isinstance(consumer, Group):
+                if (source, target) in drawn_between_groups:
+                    continue
+                drawn_between_groups.add((source, target))
+                self.dot.edge(source, target, style="dashed")
+                continue
+            note = self.state.edge_note(edge)
+            if note is None:
+                self.dot.edge(source, target)
+            else:
+                text, current = note
+                self.dot.edge(source, target, label=plain(text), fontcolor=GRADIENT_COLOR,
+                              color=GRADIENT_COLOR, penwidth="2" if current else "1")
+
+    def _add_saved(self):
+        """Dashed orange arrows from each saved tensor to the node that saved it."""
+        for node in self.graph.nodes:
+            if self.folding.unit(node) is not node or isinstance(node, AccumulateGrad):
+                continue
+            for tensor, _ in getattr(node, "_saved", ()):
+                if tensor is None:
+                    continue
+                key = self.records.get(id(tensor))
+                if key is None:
+                    key = f"t{len(self.records)}"
+                    self._add_record(tensor, key, "saved")
+                self.dot.edge(key, self.keys[id(node)], style="dashed", color=COLORS["saved"],
+                              arrowhead="odot")
+
+
+def _saved_tensors(nodes):
+    for node in nodes:
+        for tensor, _ in getattr(node, "_saved", ()):
+            yield tensor
+
+
+def _grad_array(tensor):
+    return None if tensor._grad is None else backend.to_numpy(tensor._grad._data)
+
+
+# -- text ----------------------------------------------------------------------------------------
+
+def describe(tensor):
+    """`2×2 float32`, `scalar float64`."""
+    shape = "×".join(str(size) for size in tensor.shape) or "scalar"
+    return f"{shape} {tensor.dtype.name}"
+
+
+def describe_array(array):
+    return "×".join(str(size) for size in array.shape) or "scalar"
+
+
+def format_values(array):
+    """The values of a small array on one line (`[[3., 3.], [3., 3.]]`), else None."""
+    if array.size > SMALL:
+        return None
+    if array.ndim == 0:
+        return f"{array.item():.4g}"
+    text = np.array2string(np.asarray(array), precision=4, separator=", ", suppress_small=True,
+                           max_line_width=10_000)
+    return " ".join(text.split())
+
+
+def plain(text):
+    """Escape `text` for a DOT label: backslashes and quotes; newlines become line breaks."""
+    text = str(text).replace("\\", "\\\\").replace('"', '\\"')
+    return nohtml(text.replace("\n", "\\n"))
+
+
+def record_field(text):
+    """Escape `text` for one field of a record label, where `{ } | < >` have meanings too."""
+    text = str(text).replace("\\", "\\\\")
+    for character in '"{}|<>':
+        text = text.replace(character, "\\" + character)
+    return text.replace("\n", "\\n")
+
+
+# -- legend --------------------------------------------------------------------------------------
+
+LEGEND = [
+    ("leaf", "leaf that requires grad"),
+    ("output", "output"),
+    ("intermediate", "named intermediate"),
+    ("saved", "saved for backward"),
+    ("function", "backward function"),
+    ("second_order", "made by create_graph=True"),
+    ("current", "stepper: processing now"),
+]
+
+
+def add_legend(dot):
+    """Draw the colour legend as a small cluster beside the graph."""
+    with dot.subgraph(name="cluster_legend") as legend:
+        legend.attr(label="legend", fontname="Helvetica", fontsize="10", style="dashed")
+        previous = None
+        for number, (role, text) in enumerate(LEGEND):
+            key = f"legend{number}"
+            legend.node(key, plain(text), fillcolor=COLORS[role], fontsize="9")
+            if previous is not None:
+                legend.edge(previous, key, style="invis")
+            previous = key
+        legend.node("legend_received", plain("received its gradient"), fillcolor="white",
+                    color=RECEIVED_BORDER, penwidth="2", fontsize="9")
+        legend.node("legend_freed", plain("buffers freed"), fillcolor="white",
+                    color=FREED_BORDER, style="dashed,filled", fontsize="9")
+        legend.edge(previous, "legend_received", style="invis")
+        legend.edge("legend_received", "legend_freed", style="invis")

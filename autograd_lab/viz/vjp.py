@@ -1,0 +1,103 @@
+"""Show what `backward(gradient=v)` computes: the vector-Jacobian product vᵀJ, next to J and v.
+
+For a function `y = func(x)` with many outputs, backward never builds the Jacobian `J` (entry
+`J[i, j] = ∂y_i/∂x_j`): it multiplies the vector `v` you pass as `gradient` by `J` from the
+left, one node at a time. The explorer builds `J` anyway (one backward per output, which is
+what makes it slow for big tensors) so you can check that `x.grad` is exactly `vᵀJ`.
+
+>>> import autograd_lab as alt
+>>> from autograd_lab import viz
+>>> explorer = viz.vjp_explorer(lambda x: x * x, alt.tensor([1.0, 2.0, 3.0]),
+...                             alt.tensor([1.0, 0.1, 0.01]))
+>>> explorer.jacobian.tolist()
+[[2.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 6.0]]
+>>> [round(value, 4) for value in explorer.vjp.tolist()]
+[2.0, 0.4, 0.06]
+"""
+
+import html
+
+import numpy as np
+
+from autograd_lab import backend
+from autograd_lab.autograd.engine import grad as autograd_grad
+from autograd_lab.tensor import Tensor
+
+LIMIT = 64  # elements of x or y beyond which the Jacobian is too big to show
+
+
+class VJPExplorer:
+    """`jacobian` (m×n), `v` (m), `vjp` (n, from `backward(gradient=v)`) as numpy arrays."""
+
+    def __init__(self, jacobian, v, vjp, x_shape, y_shape):
+        self.jacobian = jacobian
+        self.v = v
+        self.vjp = vjp
+        self.x_shape = x_shape
+        self.y_shape = y_shape
+
+    @property
+    def matches(self):
+        """True when backward's result equals `v @ J` (up to float rounding)."""
+        return bool(np.allclose(self.v @ self.jacobian, self.vjp, rtol=1e-5, atol=1e-6))
+
+    def _repr_html_(self):
+        table = _matrix_html
+        m, n = self.jacobian.shape
+        cells = [
+            ("v (gradient=)", table(self.v.reshape(m, 1))),
+            ("J = ∂y/∂x", table(self.jacobian)),
+            ("vᵀJ = x.grad", table(self.vjp.reshape(1, n))),
+        ]
+        columns = "".join(
+            f'<td style="vertical-align:top;padding:0 12px"><b>{html.escape(title)}</b>'
+            f"<br>{body}</td>" for title, body in cells)
+        check = "equals" if self.matches else "differs from"
+        return (f'<table class="autograd-lab-vjp"><tr>{columns}</tr></table>'
+                f"<p>x.grad from backward {check} v @ J computed from the Jacobian.</p>")
+
+    def __repr__(self):
+        m, n = self.jacobian.shape
+        values = np.array2string(self.vjp, precision=4, separator=", ", suppress_small=True)
+        return f"VJPExplorer(J: {m}×{n}, vᵀJ = {' '.join(values.split())})"
+
+
+def vjp_explorer(func, x, v):
+    """Compute `J`, `v` and `vᵀJ` for `y = func(x)`; a notebook shows them side by side.
+
+    `x` is copied into a fresh leaf that requires grad; `v` must have the shape of `func(x)`.
+    """
+    if not isinstance(x, Tensor):
+        raise TypeError(f"vjp_explorer expects x to be a Tensor, got {type(x).__name__}")
+    x = x.detach().clone().requires_grad_(True)
+    y = func(x)
+    if not isinstance(y, Tensor) or y.grad_fn is None:
+        raise RuntimeError("func(x) must return a Tensor computed from x")
+    if x.numel() > LIMIT or y.numel() > LIMIT:
+        raise ValueError(f"vjp_explorer shows Jacobians of at most {LIMIT} rows and columns; "
+                         f"got y with {y.numel()} and x with {x.numel()} elements")
+    if not isinstance(v, Tensor):
+        v = Tensor._from_array(np.asarray(v, dtype=backend.to_numpy(y._data).dtype))
+    if tuple(v.shape) != tuple(y.shape):
+        raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(v.shape)} "
+                           f"and output[0] has a shape of {list(y.shape)}.")
+    rows = []
+    for i in range(y.numel()):
+        one_hot = np.zeros(y.numel(), dtype=backend.to_numpy(y._data).dtype)
+        one_hot[i] = 1
+        seed = Tensor._from_array(one_hot.reshape(tuple(y.shape)))
+        (row,) = autograd_grad(y, x, grad_outputs=seed, retain_graph=True, allow_unused=True)
+        rows.append(np.zeros(x.numel()) if row is None
+                    else backend.to_numpy(row._data).reshape(-1))
+    y.backward(gradient=v)
+    return VJPExplorer(np.array(rows), backend.to_numpy(v._data).reshape(-1).copy(),
+                       backend.to_numpy(x.grad._data).reshape(-1).copy(), tuple(x.shape),
+                       tuple(y.shape))
+
+
+def _matrix_html(matrix):
+    rows = "".join(
+        "<tr>" + "".join(f'<td style="text-align:right;padding:1px 6px">{value:.4g}</td>'
+                         for value in row) + "</tr>"
+        for row in matrix)
+    return f'<table style="border-left:1px solid;border-right:1px solid">{rows}</table>'
