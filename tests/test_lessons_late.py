@@ -4,7 +4,7 @@ an untouched stub prints "not attempted yet"."""
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import lesson08, lesson10, lesson12
+from autograd_lab.lessons import lesson07, lesson08, lesson10, lesson12
 from autograd_lab.lessons.checking import ExerciseError
 
 
@@ -16,6 +16,82 @@ def assert_not_attempted(capsys, result):
 def assert_correct(capsys, result):
     assert result is True
     assert "✓" in capsys.readouterr().out
+
+
+# -- lesson 07: the training step -------------------------------------------------------------
+
+def train_step_reference(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with alt.no_grad():
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+        w1.grad.zero_()
+        w2.grad.zero_()
+    return loss.item()
+
+
+def train_step_without_zeroing(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with alt.no_grad():
+        w1 -= learning_rate * w1.grad
+        w2 -= learning_rate * w2.grad
+    return loss.item()
+
+
+def train_step_rebinding(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    with alt.no_grad():
+        w1 = w1 - learning_rate * w1.grad
+        w2 = w2 - learning_rate * w2.grad
+    return loss.item()
+
+
+def train_step_outside_no_grad(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    loss.backward()
+    w1 -= learning_rate * w1.grad
+    return loss.item()
+
+
+def train_step_returning_a_tensor(x, y, w1, w2, learning_rate):
+    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+    train_step_reference(x, y, w1, w2, learning_rate)
+    return loss
+
+
+def train_step_stub(x, y, w1, w2, learning_rate):
+    ...
+
+
+def test_train_step_checker_accepts_the_reference(capsys):
+    assert_correct(capsys, lesson07.check_train_step(train_step_reference))
+
+
+def test_train_step_checker_rejects_gradients_left_unzeroed():
+    with pytest.raises(ExerciseError, match="not zeroed(.|\\n)*hint: call w1.grad.zero_"):
+        lesson07.check_train_step(train_step_without_zeroing)
+
+
+def test_train_step_checker_rejects_an_update_that_rebinds_the_name():
+    with pytest.raises(ExerciseError, match="w1 after the update is not right"):
+        lesson07.check_train_step(train_step_rebinding)
+
+
+def test_train_step_checker_reports_the_in_place_error_outside_no_grad():
+    with pytest.raises(ExerciseError, match="leaf Variable that requires grad"):
+        lesson07.check_train_step(train_step_outside_no_grad)
+
+
+def test_train_step_checker_asks_for_a_python_number():
+    with pytest.raises(ExerciseError, match="loss.item"):
+        lesson07.check_train_step(train_step_returning_a_tensor)
+
+
+def test_train_step_checker_says_not_attempted_for_the_stub(capsys):
+    assert_not_attempted(capsys, lesson07.check_train_step(train_step_stub))
 
 
 # -- lesson 08: custom Functions -------------------------------------------------------------
