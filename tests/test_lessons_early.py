@@ -4,9 +4,20 @@ import numpy as np
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import checking, lesson00, lesson01, lesson02, setup
+from autograd_lab.lessons import (
+    checking,
+    lesson00,
+    lesson01,
+    lesson02,
+    lesson03,
+    lesson04,
+    lesson05,
+    lesson06,
+    setup,
+)
 from autograd_lab.lessons.checking import NOT_ATTEMPTED, ExerciseError, check, is_stub
 from autograd_lab.lessons.data import two_layer_data
+from autograd_lab.lessons.graphs import graph_structure, structure_differences
 
 # ---------------------------------------------------------------- setup and data
 
@@ -165,6 +176,74 @@ def two_layer_grads_without_relu_mask(x, y, w1, w2):
     return (y_pred - y).pow(2).sum().item(), x.t().mm(grad_h), h_relu.t().mm(grad_y_pred)
 
 
+def autograd_derivative(f, x):
+    x.requires_grad_()
+    f(x).sum().backward()
+    return x.grad
+
+
+def jacobian_by_rows(f, x):
+    x.requires_grad_()
+    y = f(x)
+    rows = []
+    for i in range(y.numel()):
+        one_hot = alt.zeros(y.numel())
+        one_hot[i] = 1.0
+        y.backward(one_hot, retain_graph=True)
+        rows.append(x.grad.clone())
+        x.grad.zero_()
+    return alt.stack(rows)
+
+
+def jacobian_by_columns(f, x):
+    return jacobian_by_rows(f, x).t()
+
+
+def second_derivative(f, x):
+    x.requires_grad_()
+    f(x).backward(create_graph=True)
+    first = x.grad
+    x.grad = None
+    first.backward()
+    return x.grad
+
+
+def first_derivative_only(f, x):
+    x.requires_grad_()
+    f(x).backward()
+    return x.grad
+
+
+def count_nodes_with_a_stack(t):
+    stack, seen = [t.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is not None and node not in seen:
+            seen.add(node)
+            stack.extend(next_node for next_node, _ in node.next_functions)
+    return len(seen)
+
+
+def count_nodes_recursively(t):
+    def below(node):
+        return 1 + sum(below(next_node) for next_node, _ in node.next_functions
+                       if next_node is not None)
+
+    return below(t.grad_fn)
+
+
+def sgd_step(w, lr):
+    with alt.no_grad():
+        w -= lr * w.grad
+    w.grad.zero_()
+
+
+def sgd_step_rebinding(w, lr):
+    with alt.no_grad():
+        w = w - lr * w.grad
+    w.grad = None
+
+
 CHECKERS = [
     (lesson00.check_update_step, lambda w, grad, lr: w - lr * grad,
      lambda w, grad, lr: w + lr * grad),
@@ -174,6 +253,15 @@ CHECKERS = [
     (lesson01.check_relu_backward, relu_backward_numpy, lambda grad_h_relu, h: grad_h_relu),
     (lesson02.check_relu_backward, relu_backward_tensor, relu_backward_in_place),
     (lesson02.check_two_layer_grads, two_layer_grads, two_layer_grads_without_relu_mask),
+    (lesson03.check_hand_gradient, lambda x: 6 * (x + 2) / x.numel(), lambda x: 6 * (x + 2)),
+    (lesson03.check_derivative, autograd_derivative, lambda f, x: f(x)),
+    (lesson04.check_jacobian, jacobian_by_rows, jacobian_by_columns),
+    (lesson04.check_second_derivative, second_derivative, first_derivative_only),
+    (lesson05.check_count_nodes, count_nodes_with_a_stack, count_nodes_recursively),
+    (lesson05.check_graph_code, lambda a, b: (a * b + b.exp()).sum(),
+     lambda a, b: (a * b + a.exp()).sum()),
+    (lesson06.check_frozen_copy, lambda t: t.detach().clone(), lambda t: t.detach()),
+    (lesson06.check_sgd_step, sgd_step, sgd_step_rebinding),
 ]
 
 
@@ -240,3 +328,115 @@ def test_setup_check_accepts_the_pip_renderer_instead_of_dot(monkeypatch):
     monkeypatch.setattr(lesson00.shutil, "which", lambda name: None)
     monkeypatch.setattr(lesson00, "module_version", lambda name: "1.0")
     assert lesson00.check_setup(verbose=False).ok
+
+
+# ---------------------------------------------------------------- wrong answers, explained
+
+
+def test_count_nodes_checker_explains_a_recursion_failure():
+    def count_recursively_once_each(t):
+        seen = set()
+
+        def visit(node):
+            if node is not None and node not in seen:
+                seen.add(node)
+                for next_node, _ in node.next_functions:
+                    visit(next_node)
+
+        visit(t.grad_fn)
+        return len(seen)
+
+    with pytest.raises(ExerciseError, match="RecursionError") as raised:
+        lesson05.check_count_nodes(count_recursively_once_each)
+    assert "stack" in raised.value.hint
+
+
+def test_graph_code_checker_names_the_missing_and_unexpected_edges():
+    with pytest.raises(ExerciseError) as raised:
+        lesson05.check_graph_code(lambda a, b: (a * b + a.exp()).mean())
+    message = str(raised.value)
+    assert "missing edge ExpBackward0 -> AccumulateGrad(b)" in message
+    assert "unexpected edge ExpBackward0 -> AccumulateGrad(a)" in message
+    assert "1 node MeanBackward0 instead of 0" in message
+
+
+def test_graph_code_checker_wants_a_tensor_with_a_graph():
+    with pytest.raises(ExerciseError, match="grad_fn"):
+        lesson05.check_graph_code(lambda a, b: a.detach())
+
+
+def test_sgd_checker_explains_an_update_outside_no_grad():
+    def outside_no_grad(w, lr):
+        w -= lr * w.grad
+
+    with pytest.raises(ExerciseError, match="in-place operation"):
+        lesson06.check_sgd_step(outside_no_grad)
+
+
+def test_sgd_checker_wants_the_gradient_cleared():
+    def keeps_gradient(w, lr):
+        with alt.no_grad():
+            w -= lr * w.grad
+
+    with pytest.raises(ExerciseError, match="old gradient"):
+        lesson06.check_sgd_step(keeps_gradient)
+
+
+def test_frozen_copy_checker_refuses_a_tracked_copy():
+    with pytest.raises(ExerciseError, match="still tracked"):
+        lesson06.check_frozen_copy(lambda t: t.clone())
+
+
+def test_mystery_graph_is_drawn_with_the_leaf_names():
+    source = lesson05.show_mystery_graph().source
+    assert "ExpBackward0" in source and "{a|" in source and "{b|" in source
+
+
+# ---------------------------------------------------------------- graph structure
+
+
+def test_graph_structure_lists_nodes_breadth_first_and_edges_by_name():
+    x = alt.ones(2, 2, requires_grad=True)
+    y = x + 2
+    structure = graph_structure((y * y * 3).mean(), leaves={"x": x})
+    assert structure.names == ["MeanBackward0", "MulBackward0", "MulBackward0", "AddBackward0",
+                               "AccumulateGrad(x)"]
+    assert ("MulBackward0", "AddBackward0") in structure.edges
+    assert structure.edges.count(("MulBackward0", "AddBackward0")) == 2  # y used twice
+
+
+def test_same_structure_ignores_the_order_of_an_operations_inputs():
+    a = alt.ones(2, requires_grad=True)
+    b = alt.ones(2, requires_grad=True)
+    assert structure_differences((a * b).exp(), (b * a).exp()) == []
+
+
+def test_structure_tells_leaves_apart_when_they_are_named():
+    a = alt.ones(2, requires_grad=True)
+    b = alt.ones(2, requires_grad=True)
+    left, right = a * b + a.exp(), a * b + b.exp()
+    assert structure_differences(left, right) == []
+    assert structure_differences(left, right, leaves={"a": a, "b": b}) == [
+        "missing edge ExpBackward0 -> AccumulateGrad(b)",
+        "unexpected edge ExpBackward0 -> AccumulateGrad(a)",
+    ]
+
+
+def test_structure_counts_repeated_nodes():
+    a = alt.ones(2, requires_grad=True)
+    assert structure_differences(a * 2 * 2, a * 2) == [
+        "2 nodes MulBackward0 instead of 1",
+        "unexpected edge MulBackward0 -> MulBackward0",
+    ]
+
+
+def test_graph_walk_handles_a_chain_deeper_than_the_recursion_limit():
+    a = alt.ones(1, requires_grad=True)
+    deep = a
+    for _ in range(20_000):
+        deep = deep * 1.0
+    assert len(graph_structure(deep).names) == 20_001
+
+
+def test_graph_of_a_tensor_without_history_is_empty():
+    assert graph_structure(alt.ones(2)).names == []

@@ -100,24 +100,45 @@ def call(name, func, args, hint):
                             input=_shown(args), hint=hint) from error
 
 
-def check(name, func, cases, hint, reference, compare=None):
+def check(name, func, cases, hint, reference, compare=None, copy_inputs=True):
     """Run `func` and `reference` on every case (a tuple of arguments) and compare the results.
 
     Each call gets fresh copies of the arguments, so a function that changes its input in place
-    cannot spoil the next call. `compare(received, expected)` defaults to `close`.
+    cannot spoil the next call (`copy_inputs=False` passes them as they are: a copy of a tensor
+    is detached from its graph). `compare(received, expected)` defaults to `close`.
     Returns True when right, None for an untouched stub; raises ExerciseError when wrong.
     """
     if not_attempted(name, func):
         return None
     compare = compare or close
+    prepare = fresh if copy_inputs else tuple
     for args in cases:
-        expected = reference(*fresh(args))
-        received = call(name, func, fresh(args), hint)
+        expected = reference(*prepare(args))
+        received = call(name, func, prepare(args), hint)
         if not compare(received, expected):
             raise ExerciseError(name, "the result is not right yet" + _difference(received,
                                 expected), input=_shown(args), expected=expected,
                                 received=received, hint=hint)
     return passed(name)
+
+
+class Formula:
+    """A function that prints as its formula, so that a checker's message says which one failed.
+
+    >>> square = Formula("f(x) = x * x", lambda x: x * x)
+    >>> square(3), square
+    (9, f(x) = x * x)
+    """
+
+    def __init__(self, text, func):
+        self.text = text
+        self.func = func
+
+    def __call__(self, *args):
+        return self.func(*args)
+
+    def __repr__(self):
+        return self.text
 
 
 def fresh(value):
