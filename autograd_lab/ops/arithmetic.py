@@ -3,7 +3,7 @@
 import math
 
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.ops.base import binary_arrays, export, exported
 from autograd_lab.tensor import Tensor
 
 
@@ -195,7 +195,7 @@ def sub(input, other, *, alpha=1):
     return Sub.apply(input, other, alpha=alpha)
 
 
-subtract = sub
+subtract = exported["subtract"] = sub
 
 
 @export("__rsub__")
@@ -210,7 +210,7 @@ def mul(input, other):
     return Mul.apply(input, other)
 
 
-multiply = mul
+multiply = exported["multiply"] = mul
 
 
 @export("div", "divide", "true_divide", "__truediv__")
@@ -219,7 +219,7 @@ def div(input, other):
     return Div.apply(input, other)
 
 
-divide = true_divide = div
+divide = true_divide = exported["divide"] = exported["true_divide"] = div
 
 
 @export("__rtruediv__")
@@ -234,7 +234,7 @@ def neg(input):
     return Neg.apply(input)
 
 
-negative = neg
+negative = exported["negative"] = neg
 
 
 @export("pow", "__pow__")

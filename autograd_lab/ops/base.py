@@ -32,7 +32,8 @@ def binary_arrays(x, y):
     """The arrays of two operands, promoted as PyTorch does before an element-wise op.
 
     Shapes must broadcast; an integer tensor meeting a float (tensor or Python number) becomes
-    that float type (float32 for a Python float), where numpy would pick float64.
+    that float type (float32 for a Python float), where numpy would pick float64; a 0-d float
+    tensor meeting a float tensor with dimensions takes that tensor's float type.
     """
     a, b = array_of(x), array_of(y)
     if isinstance(x, Tensor) and isinstance(y, Tensor):
@@ -43,6 +44,10 @@ def binary_arrays(x, y):
                 a = a.astype(b.dtype)
             elif b.dtype.kind != "f" and a.dtype.kind == "f":
                 b = b.astype(a.dtype)
+            elif b.ndim == 0 and a.ndim:  # a 0-d float acts like a number: float32 stays
+                b = b.astype(a.dtype)
+            elif a.ndim == 0 and b.ndim:
+                a = a.astype(b.dtype)
     elif isinstance(y, float) and a.dtype.kind != "f":
         a = a.astype(np.float32)
     elif isinstance(x, float) and b.dtype.kind != "f":

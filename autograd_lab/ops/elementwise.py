@@ -1,9 +1,21 @@
-"""Element-wise functions of one tensor: exp, log, relu, clamp, reciprocal, ..."""
+"""Element-wise functions of one tensor: exp, log, sqrt, sin, tanh, sigmoid, relu, clamp, ...
+
+Each output element depends on the input element at the same place only, so each backward is
+the incoming gradient times the derivative, element by element. Backward recomputes what it
+needs from the saved input with Tensor ops, so that `create_graph=True` can differentiate it.
+"""
+
+import numpy as np
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export
+from autograd_lab.ops.base import export, exported
 from autograd_lab.tensor import Tensor
+
+
+def _float_data(x):
+    """The input's array, as float32 if it holds integers (`alt.sqrt(int_tensor)` is float)."""
+    return x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
 
 
 class Exp(Function):
@@ -15,7 +27,7 @@ class Exp(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x._data).exp(x._data)
+        return array_module(x._data).exp(_float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -24,7 +36,7 @@ class Exp(Function):
 
 
 class Log(Function):
-    """y = log(x)  ->  dy/dx = 1 / x"""
+    """y = log(x)  ->  dy/dx = 1 / x   (log(0) = -inf, log(-1) = nan, as in PyTorch)"""
 
     node_name = "LogBackward0"
     computes_on_arrays = True
@@ -32,14 +44,132 @@ class Log(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        xp = array_module(x._data)
-        with _quiet(xp):
-            return xp.log(x._data)
+        return array_module(x._data).log(_float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / x
+
+
+class Sqrt(Function):
+    """y = √x  ->  dy/dx = 1 / (2√x)   (inf at 0)"""
+
+    node_name = "SqrtBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x._data).sqrt(_float_data(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (2 * x.sqrt())
+
+
+class Sin(Function):
+    """y = sin(x)  ->  dy/dx = cos(x)"""
+
+    node_name = "SinBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x._data).sin(_float_data(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    """y = cos(x)  ->  dy/dx = -sin(x)"""
+
+    node_name = "CosBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x._data).cos(_float_data(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * -x.sin()
+
+
+class Tanh(Function):
+    """y = tanh(x)  ->  dy/dx = 1 - tanh(x)²"""
+
+    node_name = "TanhBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x._data).tanh(_float_data(x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        y = x.tanh()
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = σ(x) = 1 / (1 + exp(-x))  ->  dy/dx = σ(x) (1 - σ(x))"""
+
+    node_name = "SigmoidBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        data = _float_data(x)
+        return 1 / (1 + array_module(data).exp(-data))  # exp(-x) = inf gives 0, not a warning
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        y = x.sigmoid()
+        return grad * y * (1 - y)
+
+
+class Abs(Function):
+    """y = |x|  ->  dy/dx = sign(x)   (0 at x == 0, as in PyTorch)"""
+
+    node_name = "AbsBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return array_module(x._data).abs(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class Sign(Function):
+    """y = sign(x) in {-1, 0, 1}  ->  dy/dx = 0 (flat everywhere it is defined)"""
+
+    node_name = "SignBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return array_module(x._data).sign(x._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
 
 
 class Reciprocal(Function):
@@ -51,9 +181,7 @@ class Reciprocal(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        data = x._data if x._data.dtype.kind == "f" else x._data.astype("float32")
-        with _quiet(array_module(data)):
-            return 1 / data
+        return 1 / _float_data(x)
 
     @staticmethod
     def backward(ctx, grad):
@@ -79,7 +207,7 @@ class Relu(Function):
 
 
 class Clamp(Function):
-    """y = min(max(x, min), max)  ->  dy/dx = 1 where min <= x <= max, else 0
+    """y = min(max(x, min), max) for numbers  ->  dy/dx = 1 where min <= x <= max, else 0
 
     At a bound itself the gradient is 1, as in PyTorch.
     """
@@ -97,74 +225,79 @@ class Clamp(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        inside = None
-        if ctx.min is not None:
-            inside = x >= ctx.min
-        if ctx.max is not None:
-            inside = (x <= ctx.max) if inside is None else inside & (x <= ctx.max)
-        return grad * inside
+        if ctx.min is None:
+            return grad * (x <= ctx.max)
+        if ctx.max is None:
+            return grad * (x >= ctx.min)
+        return grad * ((x >= ctx.min) & (x <= ctx.max))
 
 
-class ClampMin(Clamp):
-    node_name = "ClampMinBackward0"
+class ClampTensor(Function):
+    """y = min(max(x, lo), hi) for tensor bounds  ->  the gradient goes to whichever of x, lo,
+    hi is the result: x where lo <= x <= hi, lo where x < lo, hi where x > hi."""
+
+    node_name = "ClampBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, lo, hi):
+        ctx.save_for_backward(x, lo, hi)
+        xp = array_module(x._data)
+        out = x._data if lo is None else xp.maximum(x._data, lo._data)
+        return out if hi is None else xp.minimum(out, hi._data)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, lo, hi = ctx.saved_tensors
+        inside = x == x  # all True (False at NaN, like the comparisons below)
+        if lo is not None:
+            inside = inside & (x >= lo)
+        if hi is not None:
+            inside = inside & (x <= hi)
+        return (grad * inside,
+                grad * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None,
+                grad * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None)
 
 
-class ClampMax(Clamp):
-    node_name = "ClampMaxBackward0"
+def _unary(name, function_class, doc):
+    def op(input):
+        return function_class.apply(input)
+
+    op.__name__, op.__doc__ = name, doc
+    return export(name)(op)
 
 
-class _quiet:
-    """Let log(0) be -inf and 1/0 be inf without numpy warnings, as in PyTorch."""
-
-    def __init__(self, xp):
-        self.xp = xp
-
-    def __enter__(self):
-        self.saved = self.xp.seterr(divide="ignore", invalid="ignore") if hasattr(
-            self.xp, "seterr") else None
-
-    def __exit__(self, *exc_info):
-        if self.saved is not None:
-            self.xp.seterr(**self.saved)
-
-
-@export("exp")
-def exp(input):
-    """e to the power of each element."""
-    return Exp.apply(input)
-
-
-@export("log")
-def log(input):
-    """Natural logarithm of each element."""
-    return Log.apply(input)
-
-
-@export("reciprocal")
-def reciprocal(input):
-    """1 / each element."""
-    return Reciprocal.apply(input)
-
-
-@export("relu")
-def relu(input):
-    """max(x, 0) element-wise."""
-    return Relu.apply(input)
+exp = _unary("exp", Exp, "e to the power of each element.")
+log = _unary("log", Log, "Natural logarithm of each element.")
+sqrt = _unary("sqrt", Sqrt, "Square root of each element.")
+sin = _unary("sin", Sin, "Sine of each element (radians).")
+cos = _unary("cos", Cos, "Cosine of each element (radians).")
+tanh = _unary("tanh", Tanh, "Hyperbolic tangent of each element.")
+sigmoid = _unary("sigmoid", Sigmoid, "The logistic function 1 / (1 + exp(-x)) of each element.")
+abs = _unary("abs", Abs, "Absolute value of each element.")
+sign = _unary("sign", Sign, "-1, 0 or 1: the sign of each element.")
+reciprocal = _unary("reciprocal", Reciprocal, "1 / each element.")
+relu = _unary("relu", Relu, "max(x, 0) element-wise.")
+Tensor.__abs__ = abs
 
 
 @export("clamp", "clip")
 def clamp(input, min=None, max=None):
-    """Limit every element to [min, max]; either bound may be None (`x.clamp(min=0)` is ReLU)."""
+    """Limit every element to [min, max]; either bound may be None (`x.clamp(min=0)` is ReLU).
+
+    The bounds are numbers, or tensors that broadcast against `input`.
+    """
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if max is None:
-        return ClampMin.apply(input, min=min)
-    if min is None:
-        return ClampMax.apply(input, max=max)
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
+        bounds = [b if isinstance(b, Tensor) or b is None else
+                  Tensor._from_array(array_module(input._data).asarray(b, input._data.dtype))
+                  for b in (min, max)]
+        return ClampTensor.apply(input, *bounds)
     return Clamp.apply(input, min=min, max=max)
 
 
-clip = clamp
+clip = exported["clip"] = clamp
 
 
 @export("isnan")

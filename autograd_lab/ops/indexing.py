@@ -3,11 +3,16 @@
 Reading `x[index]` sends the gradient back into the indexed places of a zero tensor; an index
 that repeats a position adds the gradients up there (scatter-add). Writing `x[index] = v`
 takes the gradient of `v` from those places and gives `x` zero there.
+
+A basic index (ints, slices, None, `...`) is taken one dimension at a time, as PyTorch does,
+so `x[0, 1:]` records a SelectBackward0 and then a SliceBackward0; all of them are views.
+An index with tensors, lists or masks in it is one IndexBackward0 (a copy).
 """
 
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import export
+from autograd_lab.ops.shape import unsqueeze
 from autograd_lab.tensor import Tensor
 
 
@@ -31,7 +36,8 @@ def _checked_index_array(tensor):
 def _is_basic(key):
     """True when the index only has ints, slices, None and `...` (the result is a view)."""
     parts = key if isinstance(key, tuple) else (key,)
-    return all(p is None or p is Ellipsis or isinstance(p, (int, slice)) for p in parts)
+    return all(p is None or p is Ellipsis or isinstance(p, slice)
+               or (isinstance(p, int) and not isinstance(p, bool)) for p in parts)
 
 
 def _check_bounds(shape, key):
@@ -54,6 +60,14 @@ def _check_bounds(shape, key):
         dim += 1
 
 
+def _check_mask(mask_shape, shape):
+    """A boolean mask must match the leading dims of the tensor it indexes."""
+    for i, (m, s) in enumerate(zip(mask_shape, shape)):
+        if m != s:
+            raise IndexError(f"The shape of the mask {list(mask_shape)} at index {i} does not "
+                             f"match the shape of the indexed tensor {list(shape)} at index {i}")
+
+
 class Index(Function):
     """y = x[index]  ->  dx = zeros with the gradient added at the indexed places"""
 
@@ -65,10 +79,13 @@ class Index(Function):
         key = index_key(index)
         _check_bounds(x.shape, key)
         ctx.key, ctx.shape = key, x.shape
+        if isinstance(key, type(x._data)) and key.dtype.kind == "b":
+            _check_mask(key.shape, x.shape)
         try:
             return x._data[key]
         except IndexError as error:
-            raise IndexError(str(error).replace("array", "tensor")) from None
+            text = str(error).replace("array", "tensor").replace("axis", "dimension")
+            raise IndexError(text) from None
 
     @staticmethod
     def backward(ctx, grad):
@@ -76,13 +93,33 @@ class Index(Function):
 
 
 class Select(Index):
+    """y = x[..., i, ...] (one int at dim d)  ->  dx = zeros with the gradient at index i"""
+
     node_name = "SelectBackward0"
     is_view = True
 
 
 class Slice(Index):
+    """y = x[..., a:b:s, ...] (one slice at dim d)  ->  dx = zeros with the gradient there"""
+
     node_name = "SliceBackward0"
     is_view = True
+
+
+class Alias(Function):
+    """y = x[...] (the same elements, a new tensor)  ->  dx = grad"""
+
+    node_name = "AliasBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x):
+        return x._data[...]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
 
 
 class IndexAdd(Function):
@@ -117,16 +154,18 @@ class IndexPut(Function):
     def forward(ctx, x, value, *, index):
         key = index_key(index)
         ctx.key = key
+        if _is_basic(key):
+            ctx.node_name = "CopySlices"  # PyTorch's name for writing into a view of x
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
         return out
 
     @staticmethod
     def backward(ctx, grad):
-        keep = Tensor._from_array(backend.array_module(grad._data).ones(grad.shape, bool))
-        keep._data[ctx.key] = False
+        written = Tensor._from_array(backend.array_module(grad._data).zeros(grad.shape, bool))
+        written._data[ctx.key] = True
         grad_value = Index.apply(grad, index=ctx.key) if ctx.needs_input_grad[1] else None
-        return grad * keep, grad_value
+        return grad.masked_fill(written, 0), grad_value
 
 
 class MaskedFill(Function):
@@ -149,12 +188,46 @@ class MaskedFill(Function):
 @export("__getitem__")
 def getitem(input, index):
     """`x[index]`: ints, slices, `...`, None, integer tensors or lists, boolean masks."""
-    key = index_key(index)
-    if isinstance(key, int) and not isinstance(key, bool):
-        return Select.apply(input, index=key)
-    if _is_basic(key):
-        return Slice.apply(input, index=key)
-    return Index.apply(input, index=index)
+    parts = index if isinstance(index, tuple) else (index,)
+    parts = tuple(int(p) if _is_scalar_index(p) else p for p in parts)
+    if not _is_basic(parts):
+        return Index.apply(input, index=index)
+    consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
+    if consumed > input.dim():
+        raise IndexError(f"too many indices for tensor of dimension {input.dim()}")
+    out, dim = input, 0
+    for part in parts:
+        if part is Ellipsis:
+            dim += input.dim() - consumed
+        elif part is None:
+            out = unsqueeze(out, dim)
+            dim += 1
+        elif isinstance(part, int):
+            out = _select(out, dim, part)
+        elif part != slice(None) or len(parts) == 1:  # a lone `x[:]` is still a slice
+            out = _slice(out, dim, part)
+            dim += 1
+        else:
+            dim += 1
+    return Alias.apply(input) if out is input else out
+
+
+def _is_scalar_index(part):
+    """A 0-d integer tensor indexes like the int it holds (`x[alt.tensor(1)]`)."""
+    return (isinstance(part, Tensor) and part.dim() == 0 and part._data.dtype.kind in "iu")
+
+
+def _select(tensor, dim, i):
+    size = tensor.shape[dim]
+    if not -size <= i < size:
+        raise IndexError(f"index {i} is out of bounds for dimension {dim} with size {size}")
+    return Select.apply(tensor, index=(slice(None),) * dim + (i,))
+
+
+def _slice(tensor, dim, part):
+    if part.step is not None and part.step <= 0:
+        raise ValueError("step must be greater than zero")
+    return Slice.apply(tensor, index=(slice(None),) * dim + (part,))
 
 
 @export("masked_fill")

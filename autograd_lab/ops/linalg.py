@@ -1,7 +1,10 @@
-"""Matrix products: `mm`, `matmul` / `@` (vectors, matrices, batches), `dot`, `mv`."""
+"""Matrix products: `mm`, `matmul` / `@` (vectors, matrices, batches), `bmm`, `dot`, `mv`,
+`outer`."""
+
+import math
 
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import broadcast_shapes, export
+from autograd_lab.ops.base import broadcast_shapes, export, exported
 
 
 def _shape_text(shape):
@@ -91,11 +94,13 @@ class BatchedMatmul(Function):
     @staticmethod
     def forward(ctx, x, y):
         if x.shape[-1] != y.shape[-2]:
+            batch = math.prod(x.shape[:-2])
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{x.shape[0]}, {x.shape[-1]}] but got: "
-                               f"[{y.shape[0]}, {y.shape[-2]}].")
+                               f"[{batch}, {x.shape[-1]}] but got: "
+                               f"[{math.prod(y.shape[:-2])}, {y.shape[-2]}].")
         broadcast_shapes(x.shape[:-2], y.shape[:-2])
-        ctx.save_for_backward(x, y)
+        needs_x, needs_y = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
         return x._data @ y._data
 
     @staticmethod
@@ -120,7 +125,37 @@ def dot(input, other):
 @export("mv")
 def mv(input, vec):
     """Matrix times vector."""
+    if input.dim() != 2 or vec.dim() != 1:
+        raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.dim()}, "
+                           f"{vec.dim()}")
     return Mv.apply(input, vec)
+
+
+@export("bmm")
+def bmm(input, mat2):
+    """Batched matrix product: (b, n, m) @ (b, m, p) -> (b, n, p), with equal batch sizes."""
+    for name, tensor in (("batch1", input), ("batch2", mat2)):
+        if tensor.dim() != 3:
+            raise RuntimeError(f"{name} must be a 3D tensor")
+    if input.shape[0] != mat2.shape[0]:
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}].")
+    return BatchedMatmul.apply(input, mat2)
+
+
+@export("outer", "ger")
+def outer(input, vec2):
+    """Outer product of two vectors: `out[i, j] = input[i] * vec2[j]` (a product, as in
+    PyTorch: its node is a MulBackward0)."""
+    for name, tensor in (("self", input), ("vec2", vec2)):
+        if tensor.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got "
+                               f"{tensor.dim()}-D")
+    return input.unsqueeze(1) * vec2
+
+
+ger = exported["ger"] = outer
 
 
 @export("matmul", "__matmul__")

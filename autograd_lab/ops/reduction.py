@@ -1,7 +1,19 @@
-"""Reductions: sum and mean over all elements or over chosen dims (`dim`, `keepdim`)."""
+"""Reductions: sum, mean, prod, var, std, max/min, amax/amin, argmax/argmin.
+
+Each reduces over all elements or over `dim` (an int, a negative int or a tuple), keeping the
+reduced dims as size 1 with `keepdim=True`. Backward first reshapes the gradient to that kept
+shape, so that it broadcasts against the input again (`_kept`).
+"""
+
+import collections
+import math
+import warnings
 
 from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export, normalize_dims
+from autograd_lab.ops.selection import where
+from autograd_lab.tensor import Tensor
 
 
 def _kept_shape(shape, dims):
@@ -9,21 +21,35 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else size for i, size in enumerate(shape))
 
 
+def _kept(grad, ctx):
+    """The gradient of a reduction, reshaped to broadcast against the reduced input."""
+    return grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+
+
+def _reducing(ctx, x, dim):
+    """Remember the input shape and the reduced dims on ctx; return the dims."""
+    ctx.shape = x.shape
+    ctx.dims = normalize_dims(dim, x.dim())
+    return ctx.dims
+
+
+def _count(shape, dims):
+    return math.prod(shape[d] for d in dims)
+
+
 class Sum(Function):
-    """y = sum of x over dims  ->  dy/dx = 1 for every element: the gradient is copied back"""
+    """y = Σ x over dims  ->  dy/dx = 1 for every element: the gradient is copied back"""
 
     node_name = "SumBackward1"
     computes_on_arrays = True
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
-        ctx.dims = normalize_dims(dim, x.dim())
-        ctx.shape = x.shape
-        return x._data.sum(axis=ctx.dims, keepdims=keepdim)
+        return x._data.sum(axis=_reducing(ctx, x, dim), keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape)
+        return _kept(grad, ctx).expand(ctx.shape)
 
 
 class SumAll(Sum):
@@ -43,20 +69,186 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {x.dtype.name.capitalize()}"
             )
-        ctx.dims = normalize_dims(dim, x.dim())
-        ctx.shape = x.shape
-        return x._data.mean(axis=ctx.dims, keepdims=keepdim)
+        return x._data.mean(axis=_reducing(ctx, x, dim), keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        count = 1
-        for d in ctx.dims:
-            count *= ctx.shape[d]
-        return grad.reshape(_kept_shape(ctx.shape, ctx.dims)).expand(ctx.shape) / count
+        return _kept(grad, ctx).expand(ctx.shape) / _count(ctx.shape, ctx.dims)
 
 
 class MeanAll(Mean):
     node_name = "MeanBackward0"
+
+
+class Prod(Function):
+    """y = Π x over dims  ->  dy/dx_i = product of the other elements
+
+    That is y / x_i when no element is 0. With one zero, only the zero's gradient is non-zero
+    (the product of the rest); with two or more zeros every gradient is 0. Backward computes
+    this without dividing by zero, so no NaN appears.
+    """
+
+    node_name = "ProdBackward1"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        ctx.save_for_backward(x)
+        return x._data.prod(axis=_reducing(ctx, x, dim), keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        zero = x == 0
+        safe = x.masked_fill(zero, 1)
+        nonzero_product = _prod_kept(safe, ctx.dims)
+        zeros = zero.sum(ctx.dims, keepdim=True)
+        others = where(zero, nonzero_product * (zeros == 1),
+                       nonzero_product * (zeros == 0) / safe)
+        return _kept(grad, ctx) * others
+
+
+class ProdAll(Prod):
+    node_name = "ProdBackward0"
+
+
+class Var(Function):
+    """y = Σ (x - mean)² / (n - correction)  ->  dy/dx = 2 (x - mean) / (n - correction)"""
+
+    node_name = "VarBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        ctx.save_for_backward(x)
+        dims = _reducing(ctx, x, dim)
+        ctx.correction = correction
+        data = x._data
+        centered = data - data.mean(axis=dims, keepdims=True)
+        squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
+        return squares / (_count(data.shape, dims) - correction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        centered = x - x.mean(ctx.dims, keepdim=True)
+        return _kept(grad, ctx) * 2 * centered / (_count(ctx.shape, ctx.dims) - ctx.correction)
+
+
+class Std(Var):
+    """y = √var(x)  ->  dy/dx = (x - mean) / ((n - correction) y)   (0 where y == 0)"""
+
+    node_name = "StdBackward0"
+
+    @staticmethod
+    def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        variance = Var.forward(ctx, x, dim, correction, keepdim)
+        return array_module(variance).sqrt(variance)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        std = x.std(ctx.dims, correction=ctx.correction, keepdim=True)
+        centered = x - x.mean(ctx.dims, keepdim=True)
+        n = _count(ctx.shape, ctx.dims) - ctx.correction
+        return (_kept(grad, ctx) / std).masked_fill(std == 0, 0) * centered / n
+
+
+class MaxAll(Function):
+    """y = the largest element  ->  dy/dx = 1/k at each of the k elements equal to y, else 0
+
+    Ties share the gradient evenly, as in PyTorch.
+    """
+
+    node_name = "MaxBackward1"
+    computes_on_arrays = True
+    pick = "max"
+
+    @staticmethod
+    def forward(ctx, x, dim=None, keepdim=False):
+        dims = _reducing(ctx, x, dim)
+        if x.numel() == 0:
+            raise RuntimeError(f"{ctx.pick}(): Expected reduction dim to be specified for "
+                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
+                               "argument.")
+        xp = array_module(x._data)
+        extreme = getattr(x._data, ctx.pick)(axis=dims, keepdims=True)
+        if ctx.needs_input_grad[0]:
+            chosen = (x._data == extreme) | (xp.isnan(x._data) & xp.isnan(extreme))
+            share = chosen / chosen.sum(axis=dims, keepdims=True)
+            ctx.share = Tensor._from_array(share.astype(x._data.dtype), x.device)
+        if keepdim:
+            return extreme
+        return extreme.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _kept(grad, ctx) * ctx.share
+
+
+class MinAll(MaxAll):
+    node_name = "MinBackward1"
+    pick = "min"
+
+
+class Amax(MaxAll):
+    node_name = "AmaxBackward0"
+
+
+class Amin(MaxAll):
+    node_name = "AminBackward0"
+    pick = "min"
+
+
+class MaxDim(Function):
+    """(values, indices) = max of x along dim  ->  the gradient goes to the element picked
+
+    Only the element whose index is returned gets it (the first of ties), as in PyTorch.
+    """
+
+    node_name = "MaxBackward0"
+    computes_on_arrays = True
+    pick = "argmax"
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        (d,) = _reducing(ctx, x, dim)
+        xp = array_module(x._data)
+        indices = xp.expand_dims(getattr(x._data, ctx.pick)(axis=d), d)
+        values = xp.take_along_axis(x._data, indices, axis=d)
+        if ctx.needs_input_grad[0]:  # 1 at each picked element, 0 elsewhere
+            positions = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.dim() - d - 1))
+            ctx.share = Tensor._from_array((positions == indices).astype(x._data.dtype),
+                                           x.device)
+        if not keepdim:
+            values, indices = values.squeeze(d), indices.squeeze(d)
+        return values, indices
+
+    @staticmethod
+    def backward(ctx, grad, grad_indices):
+        return _kept(grad, ctx) * ctx.share
+
+
+class MinDim(MaxDim):
+    node_name = "MinBackward0"
+    pick = "argmin"
+
+
+def _return_type(name):
+    """A named pair like `torch.return_types.max`: `out.values`, `out.indices`, or unpack it."""
+
+    class ReturnType(collections.namedtuple(name, ["values", "indices"])):
+        __slots__ = ()
+
+        def __repr__(self):
+            return (f"autograd_lab.return_types.{name}(\nvalues={self.values!r},\n"
+                    f"indices={self.indices!r})")
+
+    ReturnType.__name__ = ReturnType.__qualname__ = name
+    return ReturnType
+
+
+_max_type, _min_type = _return_type("max"), _return_type("min")
 
 
 @export("sum")
@@ -77,3 +269,116 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     if dim is None:
         return MeanAll.apply(input)
     return Mean.apply(input, dim=dim, keepdim=keepdim)
+
+
+@export("prod")
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    """Product of all elements, or along one `dim`."""
+    if dtype is not None:
+        input = input.to(dtype)
+    if dim is None:
+        return ProdAll.apply(input)
+    if not isinstance(dim, int):
+        raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
+    return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _prod_kept(input, dims):
+    """Product over `dims` keeping them as size 1 (what Prod's backward needs)."""
+    if len(dims) == 1:
+        return Prod.apply(input, dim=dims[0], keepdim=True)
+    return ProdAll.apply(input).reshape(_kept_shape(input.shape, dims))
+
+
+def _correction(input, dim, unbiased, correction, name):
+    """The correction from torch's two spellings, with its warning when n - correction <= 0."""
+    if correction is None:
+        correction = 1 if unbiased is None or unbiased else 0
+    if _count(input.shape, normalize_dims(dim, input.dim())) - correction <= 0:
+        warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
+                      "less than the reduction factor (input numel divided by output numel).",
+                      UserWarning, stacklevel=3)
+    return correction
+
+
+@export("var")
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Variance over all elements or `dim`; divides by n - correction (n - 1 by default).
+
+    `unbiased=False` (or `correction=0`) divides by n.
+    """
+    if isinstance(dim, bool):  # x.var(False): the old positional `unbiased`
+        dim, unbiased = None, dim
+    correction = _correction(input, dim, unbiased, correction, "var")
+    return Var.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+@export("std")
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    """Standard deviation, the square root of `var` (same arguments)."""
+    if isinstance(dim, bool):
+        dim, unbiased = None, dim
+    correction = _correction(input, dim, unbiased, correction, "std")
+    return Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+@export("max")
+def max(input, dim=None, keepdim=False):
+    """The largest element; along `dim`, the pair `(values, indices)`; with a tensor, maximum.
+
+    >>> import autograd_lab as alt
+    >>> alt.tensor([[1., 5.], [7., 2.]]).max(dim=1).indices
+    tensor([1, 0])
+    """
+    if isinstance(dim, Tensor):
+        return input.maximum(dim)
+    if dim is None:
+        return MaxAll.apply(input)
+    return _max_type(*MaxDim.apply(input, dim=dim, keepdim=keepdim))
+
+
+@export("min")
+def min(input, dim=None, keepdim=False):
+    """The smallest element; along `dim`, the pair `(values, indices)`; with a tensor, minimum."""
+    if isinstance(dim, Tensor):
+        return input.minimum(dim)
+    if dim is None:
+        return MinAll.apply(input)
+    return _min_type(*MinDim.apply(input, dim=dim, keepdim=keepdim))
+
+
+@export("amax")
+def amax(input, dim=(), keepdim=False):
+    """The largest values over `dim` (all dims when empty); ties share the gradient."""
+    return Amax.apply(input, dim=dim if dim != () else None, keepdim=keepdim)
+
+
+@export("amin")
+def amin(input, dim=(), keepdim=False):
+    """The smallest values over `dim` (all dims when empty); ties share the gradient."""
+    return Amin.apply(input, dim=dim if dim != () else None, keepdim=keepdim)
+
+
+@export("argmax")
+def argmax(input, dim=None, keepdim=False):
+    """The index of the largest element (of the flattened tensor when `dim` is None)."""
+    return _arg(input, dim, keepdim, "argmax")
+
+
+@export("argmin")
+def argmin(input, dim=None, keepdim=False):
+    """The index of the smallest element (of the flattened tensor when `dim` is None)."""
+    return _arg(input, dim, keepdim, "argmin")
+
+
+def _arg(input, dim, keepdim, pick):
+    data = input._data
+    if dim is None:
+        found = getattr(data.reshape(-1), pick)()
+        shape = (1,) * data.ndim if keepdim else ()
+    else:
+        (dim,) = normalize_dims(dim, input.dim())
+        found = getattr(data, pick)(axis=dim, keepdims=keepdim)
+        shape = found.shape
+    return Tensor._from_array(array_module(data).asarray(found, dtype="int64").reshape(shape),
+                              input.device)

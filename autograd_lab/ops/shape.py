@@ -1,14 +1,18 @@
-"""Shape changes that keep every value: reshape/view, t, transpose, permute, expand, (un)squeeze.
+"""Shape changes that keep every value: reshape/view, t, transpose, permute, expand, (un)squeeze,
+and joining or cutting tensors: cat, stack, split, chunk, unbind.
 
-Their backward only moves the gradient back into the input's shape. Most of them return views
-(the result shares storage with the input), like PyTorch's.
+Their backward only moves the gradient back into the input's shape (or cuts it into the
+inputs' pieces). Most of them return views (the result shares storage with the input), like
+PyTorch's.
 """
 
 import math
 
+import numpy as np
+
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export, normalize_dims
+from autograd_lab.ops.base import export, exported, normalize_dims
 from autograd_lab.tensor import Tensor, _dim_index
 
 
@@ -111,6 +115,102 @@ class Squeeze(View):
     node_name = "SqueezeBackward0"
 
 
+class SqueezeDim(View):
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(View):
+    node_name = "SqueezeBackward2"
+
+
+class Cat(Function):
+    """y = the inputs joined along `dim`  ->  each input gets its own slice of the gradient"""
+
+    node_name = "CatBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, *tensors, dim):
+        ctx.dim, ctx.sizes = dim, [t.shape[dim] for t in tensors]
+        dtype = _result_dtype(tensors)
+        xp = array_module(tensors[0]._data)
+        return xp.concatenate([t._data.astype(dtype, copy=False) for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return split(grad, ctx.sizes, ctx.dim)
+
+
+class Stack(Function):
+    """y = the inputs stacked along a new dim  ->  input i gets the gradient's slice i"""
+
+    node_name = "StackBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, *tensors, dim):
+        ctx.dim = dim
+        dtype = _result_dtype(tensors)
+        xp = array_module(tensors[0]._data)
+        return xp.stack([t._data.astype(dtype, copy=False) for t in tensors], axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.unbind(ctx.dim)
+
+
+class Split(Function):
+    """(y_1, ..., y_k) = consecutive pieces of x along `dim`  ->  dx = the pieces' gradients
+    joined back together (a piece that got no gradient contributes zeros)."""
+
+    node_name = "SplitBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        ctx.dim = dim
+        starts = [0]
+        for size in sizes:
+            starts.append(starts[-1] + size)
+        lead = (slice(None),) * dim
+        return tuple(x._data[lead + (slice(a, b),)] for a, b in zip(starts, starts[1:]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.dim)
+
+
+class SplitWithSizes(Split):
+    node_name = "SplitWithSizesBackward0"
+
+
+class Unbind(Function):
+    """(y_0, ..., y_k) = the slices of x along `dim`  ->  dx = their gradients stacked"""
+
+    node_name = "UnbindBackward0"
+    computes_on_arrays = True
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(x._data[lead + (i,)] for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.dim)
+
+
+def _result_dtype(tensors):
+    """The dtype joined tensors get: the widest float if any is float, as in PyTorch."""
+    floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
+    if floats and len(floats) < len(tensors):
+        return max(floats, key=lambda d: d.itemsize)
+    return np.result_type(*[t._data.dtype for t in tensors])
+
+
 @export("reshape")
 def reshape(input, *shape):
     """The same values in another shape; one dimension may be -1 (inferred)."""
@@ -192,7 +292,8 @@ def squeeze(input, dim=None):
     """Remove dimensions of size 1 (all of them, or only `dim`, an int or a tuple)."""
     dims = normalize_dims(dim, input.dim())
     shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
-    return Squeeze.apply(input, shape=shape)
+    kind = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
+    return kind.apply(input, shape=shape)
 
 
 @export("flatten")
@@ -211,3 +312,83 @@ def _reversed_dims(tensor):
 
 
 Tensor.T = property(_reversed_dims)
+
+
+def _joined_dim(tensors, dim, name):
+    """Check the list given to cat/stack and return `dim` as a non-negative index."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
+                        "not Tensor")
+    if len(tensors) == 0:
+        raise RuntimeError(f"{name} expects a non-empty TensorList")
+    return _dim_index(dim, tensors[0].dim() + (name == "stack"))
+
+
+@export("cat")
+def cat(tensors, dim=0):
+    """Join tensors along an existing dim: sizes must match in every other dim.
+
+    >>> import autograd_lab as alt
+    >>> alt.cat([alt.zeros(1, 2), alt.ones(2, 2)]).shape
+    (3, 2)
+    """
+    dim = _joined_dim(tensors, dim, "cat")
+    first = tensors[0]
+    for number, t in enumerate(tensors):
+        if t.dim() != first.dim():
+            raise RuntimeError(f"Tensors must have same number of dimensions: got "
+                               f"{first.dim()} and {t.dim()}")
+        for d, (a, b) in enumerate(zip(first.shape, t.shape)):
+            if d != dim and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {dim}. "
+                                   f"Expected size {a} but got size {b} for tensor number "
+                                   f"{number} in the list.")
+    return Cat.apply(*tensors, dim=dim)
+
+
+concat = concatenate = exported["concat"] = exported["concatenate"] = cat
+
+
+@export("stack")
+def stack(tensors, dim=0):
+    """Stack equally shaped tensors along a new dim `dim`."""
+    dim = _joined_dim(tensors, dim, "stack")
+    for number, t in enumerate(tensors):
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
+                               f"entry {number}")
+    return Stack.apply(*tensors, dim=dim)
+
+
+@export("split")
+def split(tensor, split_size_or_sections, dim=0):
+    """Cut into pieces along `dim`: of `split_size` each (the last may be smaller), or of
+    the listed sizes. The pieces are views of `tensor`."""
+    dim = _dim_index(dim, tensor.dim())
+    length = tensor.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        size = split_size_or_sections
+        sizes = [min(size, length - start) for start in range(0, length, size)] or [0]
+        return Split.apply(tensor, sizes=sizes, dim=dim)
+    sizes = [int(s) for s in split_size_or_sections]
+    if sum(sizes) != length:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {length} "
+                           f"(input tensor's size at dimension {dim}), but got split_sizes="
+                           f"{sizes}")
+    return SplitWithSizes.apply(tensor, sizes=sizes, dim=dim)
+
+
+@export("chunk")
+def chunk(input, chunks, dim=0):
+    """Cut into `chunks` pieces of equal size along `dim` (the last may be smaller)."""
+    if chunks <= 0:
+        raise RuntimeError("chunk expects `chunks` to be greater than 0, got: " + str(chunks))
+    length = input.shape[_dim_index(dim, input.dim())]
+    return split(input, max(-(-length // chunks), 1), dim)
+
+
+@export("unbind")
+def unbind(input, dim=0):
+    """The slices along `dim`, as a tuple of views: `a, b = x.unbind()` for a 2-row x."""
+    return Unbind.apply(input, dim=_dim_index(dim, input.dim()))

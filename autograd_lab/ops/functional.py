@@ -1,0 +1,217 @@
+"""Softmax and the losses built on it: softmax, log_softmax, nll_loss, cross_entropy, mse_loss.
+
+`softmax` and `log_softmax` subtract the row maximum before `exp`, so large inputs do not
+overflow. `cross_entropy` is `nll_loss(log_softmax(x))`, exactly the two nodes PyTorch shows.
+"""
+
+import warnings
+
+from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
+from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.tensor import Tensor, _dim_index
+
+
+def _float_input(x, name):
+    if x._data.dtype.kind != "f":
+        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+                           f"'{x.dtype.name.capitalize().replace('Int64', 'Long')}'")
+    return x._data
+
+
+class Softmax(Function):
+    """y_i = exp(x_i) / Σ_j exp(x_j) along dim  ->  dx = y * (g - Σ_j g_j y_j)"""
+
+    node_name = "SoftmaxBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        data = _float_input(x, "softmax")
+        e = array_module(data).exp(data - data.max(axis=dim, keepdims=True))
+        return e / e.sum(axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        y = x.softmax(ctx.dim)
+        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    """y_i = x_i - log Σ_j exp(x_j) along dim  ->  dx = g - softmax(x) * Σ_j g_j"""
+
+    node_name = "LogSoftmaxBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.save_for_backward(x)
+        ctx.dim = dim
+        data = _float_input(x, "log_softmax")
+        xp = array_module(data)
+        shifted = data - data.max(axis=dim, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad - x.softmax(ctx.dim) * grad.sum(ctx.dim, keepdim=True)
+
+
+class NllLoss(Function):
+    """loss_n = -w[t_n] * x[n, t_n]  ->  dloss_n/dx[n, t_n] = -w[t_n], 0 for the other classes
+
+    The mean is Σ loss_n / Σ w[t_n] (over targets that are not `ignore_index`). The loss is
+    linear in x, so forward stores those constant derivatives (`ctx.slopes`) and backward only
+    scales them by the incoming gradient.
+    """
+
+    node_name = "NllLossBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
+        data, labels = x._data, target._data
+        xp = array_module(data)
+        class_dim = 0 if data.ndim == 1 else 1
+        valid = labels != ignore_index
+        labels = xp.where(valid, labels, 0)
+        outside = (labels < 0) | (labels >= data.shape[class_dim])
+        if outside.any():
+            raise IndexError(f"Target {int(labels[outside].reshape(-1)[0])} is out of bounds.")
+        weights = valid.astype(data.dtype)
+        if weight is not None:
+            weights = weights * weight._data.astype(data.dtype)[labels]
+        picked = xp.expand_dims(labels, class_dim)
+        losses = -weights * xp.take_along_axis(data, picked, class_dim).squeeze(class_dim)
+        scale = weights.sum() if reduction == "mean" else 1
+        slopes = xp.zeros_like(data)
+        xp.put_along_axis(slopes, picked, xp.expand_dims(-weights / scale, class_dim), class_dim)
+        ctx.slopes = Tensor._from_array(slopes, x.device)
+        ctx.unsqueeze = class_dim if reduction == "none" and data.ndim > 1 else None
+        return losses if reduction == "none" else losses.sum() / scale
+
+    @staticmethod
+    def backward(ctx, grad):
+        if ctx.unsqueeze is not None:
+            grad = grad.unsqueeze(ctx.unsqueeze)
+        return grad * ctx.slopes, None, None
+
+
+class NllLoss2d(NllLoss):
+    node_name = "NllLoss2DBackward0"
+
+
+class MseLoss(Function):
+    """loss = mean((x - y)²)  ->  dloss/dx = 2 (x - y) / n,  dloss/dy = -2 (x - y) / n"""
+
+    node_name = "MseLossBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y, reduction="mean"):
+        ctx.save_for_backward(x, y)
+        ctx.reduction = reduction
+        a, b = binary_arrays(x, y)
+        squares = (a - b) ** 2
+        if reduction == "none":
+            return squares
+        return squares.mean() if reduction == "mean" else squares.sum()
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        slope = 2 * (x - y)
+        if ctx.reduction == "mean":
+            slope = slope / slope.numel()
+        grad_x = grad * slope
+        return grad_x, -grad_x if ctx.needs_input_grad[1] else None
+
+
+@export("softmax")
+def softmax(input, dim, dtype=None):
+    """exp(x) / sum(exp(x)) along `dim`: each slice becomes probabilities that sum to 1.
+
+    >>> import autograd_lab as alt
+    >>> alt.tensor([1.0, 2.0, 3.0]).softmax(0)
+    tensor([0.0900, 0.2447, 0.6652])
+    """
+    if dtype is not None:
+        input = input.to(dtype)
+    return Softmax.apply(input, dim=_dim_index(dim, input.dim()))
+
+
+@export("log_softmax")
+def log_softmax(input, dim, dtype=None):
+    """log(softmax(x)) along `dim`, computed without overflow (`x - logsumexp(x)`)."""
+    if dtype is not None:
+        input = input.to(dtype)
+    return LogSoftmax.apply(input, dim=_dim_index(dim, input.dim()))
+
+
+def _check_reduction(reduction):
+    if reduction not in ("mean", "sum", "none"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+
+
+def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
+    """Negative log likelihood: `-input[n, target[n]]`, averaged (weighted) over n.
+
+    `input` holds log-probabilities, shape (N, C), (C,) or (N, C, d1, ...); `target` holds
+    class indices, shape (N,), () or (N, d1, ...). Targets equal to `ignore_index` count for
+    nothing; `reduction` is "mean", "sum" or "none".
+    """
+    _check_reduction(reduction)
+    if target._data.dtype.kind not in "iu":
+        raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
+                           f"{target.dtype.name.capitalize()}")
+    if input.dim() > 1 and input.shape[0] != target.shape[0]:
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0]}).")
+    kind = NllLoss2d if input.dim() > 2 else NllLoss
+    return kind.apply(input, target, weight, ignore_index=ignore_index, reduction=reduction)
+
+
+def cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean",
+                  label_smoothing=0.0):
+    """Cross-entropy of logits `input` against class indices (or class probabilities).
+
+    With class indices it is `nll_loss(log_softmax(input, class_dim), target)`.
+
+    >>> import autograd_lab as alt
+    >>> logits = alt.tensor([[2.0, 0.0, 0.0]], requires_grad=True)
+    >>> cross_entropy(logits, alt.tensor([0]))
+    tensor(0.2395, grad_fn=<NllLossBackward0>)
+    """
+    if label_smoothing != 0.0:
+        raise NotImplementedError("cross_entropy: label_smoothing is not supported")
+    class_dim = 0 if input.dim() == 1 else 1
+    log_probabilities = log_softmax(input, class_dim)
+    if target._data.dtype.kind == "f":  # class probabilities, same shape as input
+        _check_reduction(reduction)
+        if weight is not None:
+            shape = (-1,) + (1,) * (input.dim() - class_dim - 1)
+            log_probabilities = log_probabilities * weight.reshape(shape)
+        losses = -(target * log_probabilities).sum(class_dim)
+        if reduction == "none":
+            return losses
+        return losses.sum() / losses.numel() if reduction == "mean" else losses.sum()
+    return nll_loss(log_probabilities, target, weight, ignore_index, reduction)
+
+
+def mse_loss(input, target, reduction="mean"):
+    """Mean squared error `mean((input - target)²)` ("sum" or "none" for the other reductions)."""
+    _check_reduction(reduction)
+    if input.shape != target.shape:
+        warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
+                      f"input size ({_size(input.shape)}). This will likely lead to incorrect "
+                      "results due to broadcasting. Please ensure they have the same size.",
+                      UserWarning, stacklevel=2)
+    return MseLoss.apply(input, target, reduction=reduction)
+
+
+def _size(shape):
+    return f"[{', '.join(str(s) for s in shape)}]"

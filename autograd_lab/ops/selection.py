@@ -1,0 +1,101 @@
+"""Element-wise choices between two inputs: `where`, `maximum`, `minimum`.
+
+The output takes each element from one input or the other, so the gradient of each element
+goes back to the input it came from. Where both inputs are equal (a tie in maximum/minimum),
+PyTorch gives each half of the gradient, and so does this module.
+"""
+
+from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
+from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.tensor import Tensor
+
+
+class Where(Function):
+    """z = x where condition else y  ->  dz/dx = 1 where condition, dz/dy = 1 elsewhere"""
+
+    node_name = "WhereBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, condition, x, y):
+        ctx.condition = condition
+        a, b = binary_arrays(x, y)
+        return array_module(condition._data).where(condition._data, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        # masked_fill, not grad * mask: an inf gradient on the side not taken must give 0
+        needs = ctx.needs_input_grad
+        return (None,
+                grad.masked_fill(~ctx.condition, 0) if needs[1] else None,
+                grad.masked_fill(ctx.condition, 0) if needs[2] else None)
+
+
+class Maximum(Function):
+    """z = max(x, y) element-wise  ->  dz/dx = 1 where x > y, 1/2 where x == y, else 0"""
+
+    node_name = "MaximumBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = binary_arrays(x, y)
+        return array_module(a).maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        tie = (x == y) * 0.5
+        return grad * ((x > y) + tie), grad * ((x < y) + tie)
+
+
+class Minimum(Function):
+    """z = min(x, y) element-wise  ->  dz/dx = 1 where x < y, 1/2 where x == y, else 0"""
+
+    node_name = "MinimumBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        a, b = binary_arrays(x, y)
+        return array_module(a).minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        tie = (x == y) * 0.5
+        return grad * ((x < y) + tie), grad * ((x > y) + tie)
+
+
+@export("where")
+def where(condition, input=None, other=None):
+    """`input` where `condition` is True, else `other` (tensors or numbers, broadcast).
+
+    With only a condition, the indices of its True elements, one index tensor per dim.
+    """
+    xp = array_module(condition._data)
+    if input is None and other is None:
+        return tuple(Tensor._from_array(i, condition.device)
+                     for i in xp.nonzero(condition._data))
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        input = Tensor._from_array(xp.asarray(input, dtype="float32" if isinstance(
+            input, float) or isinstance(other, float) else None))
+    if condition._data.dtype.kind != "b":
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
+                           f"with dtype {condition.dtype.name.capitalize()}")
+    return Where.apply(condition, input, other)
+
+
+@export("maximum")
+def maximum(input, other):
+    """The larger of the two tensors, element by element (shapes broadcast)."""
+    return Maximum.apply(input, other)
+
+
+@export("minimum")
+def minimum(input, other):
+    """The smaller of the two tensors, element by element (shapes broadcast)."""
+    return Minimum.apply(input, other)
