@@ -1,0 +1,162 @@
+"""The live graph and the backward stepper in a real JupyterLab, driven by headless Chromium.
+
+The test starts JupyterLab on a free local port with a temporary root folder holding
+`tests/browser/live_and_stepper.ipynb`, opens it in Chromium through Playwright, runs all
+cells, waits for both pictures, clicks the stepper's "step ▶" button twice and checks that the
+highlighted node and the gradient text change. A screenshot goes to test-artifacts/browser/.
+"""
+
+import importlib.util
+import json
+import os
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+NOTEBOOK = HERE / "browser" / "live_and_stepper.ipynb"
+ARTIFACTS = HERE.parent / "test-artifacts" / "browser"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--disable-dev-shm-usage"]
+MISSING = [name for name, present in [
+    ("chromium", CHROMIUM is not None),
+    ("playwright", importlib.util.find_spec("playwright") is not None),
+    ("jupyterlab", importlib.util.find_spec("jupyterlab") is not None),
+] if not present]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)} for the browser test"),
+]
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def jupyterlab(tmp_path):
+    """A JupyterLab server on 127.0.0.1 serving a copy of the fixture notebook."""
+    root = tmp_path / "root"
+    root.mkdir()
+    shutil.copy(NOTEBOOK, root / NOTEBOOK.name)
+    settings = tmp_path / "settings"
+    notification = settings / "@jupyterlab" / "apputils-extension"
+    notification.mkdir(parents=True)
+    (notification / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    env = dict(os.environ, JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
+               JUPYTERLAB_SETTINGS_DIR=str(settings),
+               JUPYTERLAB_WORKSPACES_DIR=str(tmp_path / "workspaces"))
+    port, token = free_port(), secrets.token_hex(16)
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1",
+               f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={root}", "--LabApp.expose_app_in_browser=True",
+               "--LabApp.extension_manager=readonly", "--ServerApp.port_retries=0"]
+    if os.getuid() == 0:
+        command.append("--allow-root")
+    log = open(tmp_path / "jupyterlab.log", "wb")
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
+                              start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 40
+        while True:
+            try:
+                urllib.request.urlopen(f"{url}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("JupyterLab did not start:\n" + (
+                        tmp_path / "jupyterlab.log").read_text(errors="replace")[-3000:])
+                time.sleep(0.3)
+        yield url, token
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)  # the server shuts its kernels down
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+        log.close()
+
+
+def current_node(page):
+    """The label of the node the stepper highlights, or None."""
+    return page.evaluate("""() => {
+        const node = document.querySelector('.autograd-lab-stepper svg g.node.current');
+        if (!node) return null;
+        return Array.from(node.querySelectorAll('text'), text => text.textContent).join(' ');
+    }""")
+
+
+def step_text(page):
+    return page.locator(".autograd-lab-step").inner_text()
+
+
+def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab):
+    from playwright.sync_api import sync_playwright
+
+    url, token = jupyterlab
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    screenshot = ARTIFACTS / "live_and_stepper.png"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page.goto(f"{url}/lab/tree/{NOTEBOOK.name}?token={token}")
+            page.wait_for_function("""() => {
+                const app = window.jupyterapp;
+                const panel = app && app.shell.currentWidget;
+                const kernel = panel && panel.sessionContext && panel.sessionContext.session
+                    && panel.sessionContext.session.kernel;
+                return kernel && kernel.status === 'idle';
+            }""", timeout=60_000)
+            page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+
+            page.wait_for_selector(".autograd-lab-live svg", timeout=30_000)
+            page.wait_for_selector(".autograd-lab-stepper svg", timeout=30_000)
+            live = page.locator(".autograd-lab-live svg").text_content()
+            assert "MeanBackward0" in live and "AddBackward0" in live
+            assert current_node(page) is None
+            assert "Before backward" in step_text(page)
+
+            step = page.locator(".autograd-lab-stepper button", has_text="step ▶")
+            step.click()
+            page.wait_for_function("() => document.querySelector('.autograd-lab-step')"
+                                   ".innerText.includes('Step 1 of 5')")
+            first, first_text = current_node(page), step_text(page)
+            assert first.startswith("MeanBackward0")
+            assert "Step 1 of 5: MeanBackward0 receives 1" in first_text
+
+            step.click()
+            page.wait_for_function("() => document.querySelector('.autograd-lab-step')"
+                                   ".innerText.includes('Step 2 of 5')")
+            second, second_text = current_node(page), step_text(page)
+            assert second.startswith("MulBackward0") and second != first
+            assert "[[0.75, 0.75], [0.75, 0.75]]" in second_text
+            assert second_text != first_text
+
+            page.locator(".autograd-lab-stepper").scroll_into_view_if_needed()
+            page.screenshot(path=str(screenshot), full_page=True)
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
+            print(f"screenshot of the failure: {ARTIFACTS / 'failure.png'}")
+            raise
+        finally:
+            browser.close()
+    print(f"screenshot: {screenshot}")
+    assert screenshot.stat().st_size > 10_000
