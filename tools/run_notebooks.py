@@ -21,8 +21,9 @@ def run_notebook(path, timeout):
     """Execute one notebook in place; return the seconds it took."""
     start = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-m", "jupyter", "nbconvert", "--to", "notebook", "--execute",
-         "--inplace", "--ExecutePreprocessor.store_widget_state=False",
+        [sys.executable, "-m", "jupyter", "nbconvert", "--log-level=ERROR",
+         "--to", "notebook", "--execute", "--inplace",
+         "--ExecutePreprocessor.store_widget_state=False",
          "--ExecutePreprocessor.record_timing=False",
          f"--ExecutePreprocessor.timeout={timeout}", "--ExecutePreprocessor.kernel_name=python3",
          str(path)],
