@@ -4,7 +4,7 @@ an untouched stub prints "not attempted yet"."""
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import lesson07, lesson08, lesson10, lesson12
+from autograd_lab.lessons import lesson07, lesson08, lesson10, lesson11, lesson12
 from autograd_lab.lessons.checking import ExerciseError
 
 
@@ -207,6 +207,47 @@ def test_grow_checker_rejects_a_result_cut_off_from_the_graph():
 
 def test_grow_checker_says_not_attempted_for_the_stub(capsys):
     assert_not_attempted(capsys, lesson10.check_grow(grow_stub))
+
+
+# -- lesson 11: choosing the device ----------------------------------------------------------
+
+def pick_device_reference():
+    return "cuda" if alt.cuda.is_available() else "cpu"
+
+
+def pick_device_always_cpu():
+    return "cpu"
+
+
+def pick_device_stub():
+    ...
+
+
+def test_pick_device_checker_accepts_the_reference(capsys):
+    assert_correct(capsys, lesson11.check_pick_device(pick_device_reference))
+
+
+def test_pick_device_checker_accepts_a_device_object(capsys):
+    def as_device():
+        return alt.device("cuda" if alt.cuda.is_available() else "cpu")
+
+    assert_correct(capsys, lesson11.check_pick_device(as_device))
+
+
+def test_pick_device_checker_rejects_a_fixed_answer():
+    with pytest.raises(ExerciseError, match="when a GPU is available, it should pick 'cuda'"):
+        lesson11.check_pick_device(pick_device_always_cpu)
+
+
+def test_pick_device_checker_restores_is_available():
+    real = alt.cuda.is_available
+    with pytest.raises(ExerciseError):
+        lesson11.check_pick_device(pick_device_always_cpu)
+    assert alt.cuda.is_available is real
+
+
+def test_pick_device_checker_says_not_attempted_for_the_stub(capsys):
+    assert_not_attempted(capsys, lesson11.check_pick_device(pick_device_stub))
 
 
 # -- lesson 12: a tiny engine ----------------------------------------------------------------
