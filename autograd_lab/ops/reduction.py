@@ -12,7 +12,6 @@ import warnings
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export, normalize_dims
-from autograd_lab.ops.selection import where
 from autograd_lab.tensor import Tensor
 
 
@@ -83,9 +82,8 @@ class MeanAll(Mean):
 class Prod(Function):
     """y = Π x over dims  ->  dy/dx_i = product of the other elements
 
-    That is y / x_i when no element is 0. With one zero, only the zero's gradient is non-zero
-    (the product of the rest); with two or more zeros every gradient is 0. Backward computes
-    this without dividing by zero, so no NaN appears.
+    That is y / x_i when no element is 0. When some element is 0 that division would give
+    NaN, so backward multiplies the others out instead (`_product_of_others`).
     """
 
     node_name = "ProdBackward1"
@@ -99,13 +97,9 @@ class Prod(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        zero = x == 0
-        safe = x.masked_fill(zero, 1)
-        nonzero_product = _prod_kept(safe, ctx.dims)
-        zeros = zero.sum(ctx.dims, keepdim=True)
-        others = where(zero, nonzero_product * (zeros == 1),
-                       nonzero_product * (zeros == 0) / safe)
-        return _kept(grad, ctx) * others
+        if not (x == 0).any():
+            return _kept(grad, ctx) * _prod_kept(x, ctx.dims) / x
+        return _kept(grad, ctx) * _product_of_others(x, ctx.dims)
 
 
 class ProdAll(Prod):
@@ -281,6 +275,21 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if not isinstance(dim, int):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
     return Prod.apply(input, dim=dim, keepdim=keepdim)
+
+
+def _product_of_others(x, dims):
+    """For each element, the product of the other elements over `dims`.
+
+    The n reduced elements are laid out n times, as the rows of an n x n matrix whose
+    diagonal is set to 1; row i then multiplies out to the product of all but element i.
+    This costs n² but never divides, so zeros are fine (also for second derivatives).
+    """
+    moved = x.transpose(dims[0], -1) if len(dims) == 1 else x.reshape(-1)
+    n = moved.shape[-1]
+    diagonal = Tensor._from_array(array_module(x._data).eye(n, dtype=bool), x.device)
+    rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n).masked_fill(diagonal, 1)
+    others = rows.prod(-1)
+    return others.transpose(dims[0], -1) if len(dims) == 1 else others.reshape(x.shape)
 
 
 def _prod_kept(input, dims):
