@@ -1,5 +1,9 @@
 """The lesson helpers and the checkers of lessons 00-06: right answers pass, wrong ones explain."""
 
+import json
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -440,3 +444,61 @@ def test_graph_walk_handles_a_chain_deeper_than_the_recursion_limit():
 
 def test_graph_of_a_tensor_without_history_is_empty():
     assert graph_structure(alt.ones(2)).names == []
+
+
+# ---------------------------------------------------------------- the notebooks' shape
+
+NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+EARLY = ["00_start_here", "01_numpy_backprop", "02_tensors_by_hand", "03_autograd_first_steps",
+         "04_backward_in_depth", "05_the_dynamic_graph", "06_stop_tracking"]
+
+
+def load_cells(name):
+    return json.loads((NOTEBOOKS / f"{name}.ipynb").read_text(encoding="utf-8"))["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_notebook_opens_with_a_title_and_one_setup_call(name):
+    cells = load_cells(name)
+    assert cells[0]["cell_type"] == "markdown"
+    assert source(cells[0]).startswith(f"# {name[:2]} · ")
+    assert "**Goal:**" in source(cells[0]) and "**Builds on:**" in source(cells[0])
+    assert cells[1]["cell_type"] == "code" and "setup()" in source(cells[1])
+    code = "\n".join(source(cell) for cell in cells if cell["cell_type"] == "code")
+    assert len(re.findall(r"\bsetup\(", code)) == 1
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_every_code_cell_after_the_setup_follows_a_markdown_cell(name):
+    cells = load_cells(name)
+    for before, cell in zip(cells[1:], cells[2:]):
+        if cell["cell_type"] == "code":
+            assert before["cell_type"] == "markdown", source(cell)
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_every_exercise_stub_is_followed_by_its_checker(name):
+    cells = load_cells(name)
+    stubs = [index for index, cell in enumerate(cells)
+             if cell["cell_type"] == "code" and source(cell).startswith("def ")
+             and source(cell).rstrip().endswith("...")]
+    assert stubs, "every lesson has at least one exercise"
+    for index in stubs:
+        function = source(cells[index])[4:].split("(")[0]
+        checker = source(cells[index + 2])
+        assert ".check_" in checker and f"({function})" in checker
+
+
+@pytest.mark.parametrize("name", EARLY)
+def test_notebook_ends_with_a_summary_and_questions_and_is_stored_with_outputs(name):
+    cells = load_cells(name)
+    text = "\n".join(source(cell) for cell in cells if cell["cell_type"] == "markdown")
+    assert "## Summary" in text and "## To go further" in text
+    code_cells = [cell for cell in cells if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] for cell in code_cells)
+    setup_output = "".join(code_cells[0]["outputs"][0]["text"])
+    assert f"autograd_lab {alt.__version__} | device: cpu | seed: 0" in setup_output
