@@ -194,6 +194,15 @@ def test_live_graph_redraws_in_place_as_operations_run():
     assert graph.value == before
 
 
+def test_a_new_live_graph_stops_the_previous_one():
+    first = viz.live()
+    second = viz.live()
+    try:
+        assert not first.following and second.following
+    finally:
+        second.stop()
+
+
 def test_live_graph_text_repr_is_short_and_stable():
     graph = viz.live()
     graph.stop()

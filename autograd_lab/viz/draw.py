@@ -92,7 +92,7 @@ class CurrentState:
 
     def received(self, node):
         if isinstance(node, AccumulateGrad):
-            return node.variable._grad is not None or node in recorder.received
+            return node.variable.grad is not None or node in recorder.received
         return node in recorder.received or getattr(node, "_released", False)
 
     def is_current(self, node):
@@ -102,7 +102,7 @@ class CurrentState:
         return getattr(node, "_released", False)
 
     def leaf_grad(self, tensor):
-        return None if tensor._grad is None else backend.to_numpy(tensor._grad._data)
+        return _grad_array(tensor)
 
     def notes(self, node):
         return []
@@ -209,10 +209,10 @@ class _Builder:
         self.records[id(tensor)] = key
         name = self._name(tensor)
         fields = [name if name is not None else f"({role})", describe(tensor)]
-        values = format_values(backend.to_numpy(tensor._data))
+        values = format_values(backend.to_numpy(tensor._data)) if tensor.numel() <= SMALL else None
         if values is not None:
             fields.append(f"data {values}")
-        if (tensor.grad_fn is None and tensor._requires_grad) or tensor._retains_grad:
+        if (tensor.is_leaf and tensor.requires_grad) or tensor.retains_grad:
             grad = self.state.leaf_grad(tensor) if node is not None else _grad_array(tensor)
             shown = "None" if grad is None else format_values(grad) or describe_array(grad)
             fields.append(f"grad {shown}")
@@ -296,7 +296,9 @@ def _saved_tensors(nodes):
 
 
 def _grad_array(tensor):
-    return None if tensor._grad is None else backend.to_numpy(tensor._grad._data)
+    """`tensor.grad` as a numpy array (asked only of leaves and tensors that retain grad)."""
+    grad = tensor.grad
+    return None if grad is None else backend.to_numpy(grad._data)
 
 
 # -- text ----------------------------------------------------------------------------------------

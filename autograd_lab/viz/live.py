@@ -124,10 +124,23 @@ class LiveGraph(widgets.HTML):
         return "LiveGraph(redraws as operations run)"
 
 
+_latest = None  # weak reference to the LiveGraph that live() made last
+
+
 def live(names="auto", params=None, show_saved=False, max_nodes=200, interval=0.3):
-    """A `LiveGraph` widget following every new operation; display it, then compute."""
-    return LiveGraph(names=names, params=params, show_saved=show_saved, max_nodes=max_nodes,
-                     interval=interval)
+    """A `LiveGraph` widget following every new operation; display it, then compute.
+
+    One live view at a time: calling `live()` again (re-running its cell) stops the previous one,
+    so that forgotten views do not keep redrawing.
+    """
+    global _latest
+    previous = _latest() if _latest is not None else None
+    if previous is not None:
+        previous.stop()
+    graph = LiveGraph(names=names, params=params, show_saved=show_saved, max_nodes=max_nodes,
+                      interval=interval)
+    _latest = weakref.ref(graph)
+    return graph
 
 
 def _ipython_shell():

@@ -71,7 +71,7 @@ class BackwardStepper:
         self.max_nodes = max_nodes
         graph = collect([loss])
         self.leaves = [node.variable for node in graph.nodes if isinstance(node, AccumulateGrad)]
-        self.grads_before = {id(leaf): _copy(leaf._grad) for leaf in self.leaves}
+        self.grads_before = {id(leaf): _copy(leaf.grad) for leaf in self.leaves}
         self.steps = []
         self.freed = set()
         self._record(loss, retain_graph)
