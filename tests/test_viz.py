@@ -1,8 +1,10 @@
 """Drawing graphs: the DOT source for known graphs, states, escaping, size, and no Graphviz."""
 
+import importlib.util
 import re
 import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -325,6 +327,18 @@ def test_with_dot_a_picture_displays_as_svg_with_a_short_text():
     bundle = viz.draw((x * 2).sum())._repr_mimebundle_()
     assert bundle["image/svg+xml"].lstrip().startswith("<?xml")
     assert bundle["text/plain"] == "autograd graph: 3 nodes, 2 tensors"
+
+
+@pytest.mark.skipif(not HAS_DOT, reason="needs the Graphviz dot program")
+def test_make_figures_writes_every_figure(tmp_path):
+    spec = importlib.util.spec_from_file_location(
+        "make_figures", Path(__file__).resolve().parent.parent / "tools" / "make_figures.py")
+    make_figures = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make_figures)
+    assert make_figures.main(["--out", str(tmp_path)]) == 0
+    for name in make_figures.FIGURES:
+        assert (tmp_path / f"{name}.svg").read_text().count("<svg") == 1, name
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000, name
 
 
 def test_inline_svg_drops_the_prolog_and_scales():

