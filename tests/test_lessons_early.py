@@ -26,6 +26,18 @@ from autograd_lab.lessons.graphs import graph_structure, structure_differences
 # ---------------------------------------------------------------- setup and data
 
 
+@pytest.fixture(autouse=True)
+def keep_global_state():
+    """`setup()` changes process-wide settings; put them back for the tests that follow."""
+    numpy_options = np.get_printoptions()
+    tensor_options = alt._printing.get_printoptions()
+    numpy_state = np.random.get_state()
+    yield
+    np.set_printoptions(**numpy_options)
+    alt.set_printoptions(**tensor_options)
+    np.random.set_state(numpy_state)
+
+
 def test_setup_prints_version_device_and_seed(capsys):
     assert setup() == "cpu"
     assert capsys.readouterr().out == f"autograd_lab {alt.__version__} | device: cpu | seed: 0\n"
