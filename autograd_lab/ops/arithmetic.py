@@ -2,8 +2,10 @@
 
 import math
 
+import numpy as np
+
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import binary_arrays, export, exported
+from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
 
@@ -94,6 +96,9 @@ class Div(Function):
         ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if y_is_tensor else None)
         ctx.number = None if y_is_tensor else y
         a, b = binary_arrays(x, y)
+        if a.dtype.kind != "f" and not isinstance(b, float):  # integer / integer is float32
+            a = a.astype(np.float32)
+            b = b.astype(np.float32) if isinstance(y, Tensor) else b
         return a / b
 
     @staticmethod
@@ -195,7 +200,7 @@ def sub(input, other, *, alpha=1):
     return Sub.apply(input, other, alpha=alpha)
 
 
-subtract = exported["subtract"] = sub
+subtract = sub
 
 
 @export("__rsub__")
@@ -210,7 +215,7 @@ def mul(input, other):
     return Mul.apply(input, other)
 
 
-multiply = exported["multiply"] = mul
+multiply = mul
 
 
 @export("div", "divide", "true_divide", "__truediv__")
@@ -219,7 +224,7 @@ def div(input, other):
     return Div.apply(input, other)
 
 
-divide = true_divide = exported["divide"] = exported["true_divide"] = div
+divide = true_divide = div
 
 
 @export("__rtruediv__")
@@ -234,7 +239,7 @@ def neg(input):
     return Neg.apply(input)
 
 
-negative = exported["negative"] = neg
+negative = neg
 
 
 @export("pow", "__pow__")

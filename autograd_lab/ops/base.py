@@ -2,25 +2,33 @@
 
 import numpy as np
 
-from autograd_lab.tensor import Tensor
+from autograd_lab.tensor import _TYPE_NAMES, Tensor
 
 exported = {}  # name -> function, re-exported as autograd_lab.<name>
 
 
-def export(*method_names):
-    """Make the decorated function `autograd_lab.<name>` and a Tensor method under each name.
+def export(*method_names, function=True):
+    """Make the decorated function a Tensor method under each name, and `autograd_lab.<name>`
+    under each name that is not a `__dunder__` (unless `function=False`: `x.view` has no
+    `autograd_lab.view`, as in PyTorch).
 
     `@export("add", "__add__", "__radd__")` over `def add(input, other)` gives
     `autograd_lab.add(x, y)`, `x.add(y)`, `x + y` and `2 + x`.
     """
 
-    def attach(function):
-        exported[function.__name__] = function
+    def attach(op):
         for name in method_names:
-            setattr(Tensor, name, function)
-        return function
+            setattr(Tensor, name, op)
+            if function and not name.startswith("__"):
+                exported[name] = op
+        return op
 
     return attach
+
+
+def scalar_type_name(tensor):
+    """The dtype as PyTorch's messages name it: Float, Double, Long, Bool, ..."""
+    return _TYPE_NAMES[tensor.dtype.name][:-len("Tensor")]
 
 
 def array_of(value):
@@ -31,28 +39,31 @@ def array_of(value):
 def binary_arrays(x, y):
     """The arrays of two operands, promoted as PyTorch does before an element-wise op.
 
-    Shapes must broadcast; an integer tensor meeting a float (tensor or Python number) becomes
-    that float type (float32 for a Python float), where numpy would pick float64; a 0-d float
-    tensor meeting a float tensor with dimensions takes that tensor's float type.
+    Shapes must broadcast. The operand of the lower kind (bool < integer < float) takes the
+    other's dtype: an integer tensor meeting a float32 tensor becomes float32, and meeting a
+    Python float it becomes float32 too, where numpy would pick float64. Between two floats
+    (or two integers) a 0-d tensor acts like a number: float32 + 0-d float64 stays float32.
     """
     a, b = array_of(x), array_of(y)
     if isinstance(x, Tensor) and isinstance(y, Tensor):
         if a.shape != b.shape:
             broadcast_shapes(a.shape, b.shape)
         if a.dtype != b.dtype:
-            if a.dtype.kind != "f" and b.dtype.kind == "f":
+            kind_a, kind_b = _KINDS.get(a.dtype.kind, 1), _KINDS.get(b.dtype.kind, 1)
+            if kind_a < kind_b or (kind_a == kind_b and a.ndim == 0 and b.ndim):
                 a = a.astype(b.dtype)
-            elif b.dtype.kind != "f" and a.dtype.kind == "f":
+            elif kind_b < kind_a or (b.ndim == 0 and a.ndim):
                 b = b.astype(a.dtype)
-            elif b.ndim == 0 and a.ndim:  # a 0-d float acts like a number: float32 stays
-                b = b.astype(a.dtype)
-            elif a.ndim == 0 and b.ndim:
-                a = a.astype(b.dtype)
     elif isinstance(y, float) and a.dtype.kind != "f":
         a = a.astype(np.float32)
     elif isinstance(x, float) and b.dtype.kind != "f":
         b = b.astype(np.float32)
+    elif isinstance(y, int) and a.dtype.kind == "b":
+        a = a.astype(np.int64)
     return a, b
+
+
+_KINDS = {"b": 0, "i": 1, "u": 1, "f": 2}  # numpy dtype kind -> PyTorch's promotion category
 
 
 def broadcast_shapes(a, b):

@@ -11,23 +11,23 @@ from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
 
-def _compare(compute):
+def _compare(compute, name):
     def compare(input, other):
         if not isinstance(other, (Tensor, int, float, bool)):
             return NotImplemented
         a, b = binary_arrays(input, other)
         return Tensor._from_array(compute(a, b), input.device)
 
-    compare.__name__ = compute.__name__
+    compare.__name__ = name  # the name `export` files it under: autograd_lab.eq, ...
     return compare
 
 
-eq = export("eq", "__eq__")(_compare(np.equal))
-ne = export("ne", "__ne__")(_compare(np.not_equal))
-lt = export("lt", "less", "__lt__")(_compare(np.less))
-le = export("le", "less_equal", "__le__")(_compare(np.less_equal))
-gt = export("gt", "greater", "__gt__")(_compare(np.greater))
-ge = export("ge", "greater_equal", "__ge__")(_compare(np.greater_equal))
+eq = export("eq", "__eq__")(_compare(np.equal, "eq"))
+ne = export("ne", "__ne__")(_compare(np.not_equal, "ne"))
+lt = export("lt", "less", "__lt__")(_compare(np.less, "lt"))
+le = export("le", "less_equal", "__le__")(_compare(np.less_equal, "le"))
+gt = export("gt", "greater", "__gt__")(_compare(np.greater, "gt"))
+ge = export("ge", "greater_equal", "__ge__")(_compare(np.greater_equal, "ge"))
 
 
 def _logical(compute, name):

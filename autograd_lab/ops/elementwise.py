@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export, exported
+from autograd_lab.ops.base import export
 from autograd_lab.tensor import Tensor
 
 
@@ -297,7 +297,7 @@ def clamp(input, min=None, max=None):
     return Clamp.apply(input, min=min, max=max)
 
 
-clip = exported["clip"] = clamp
+clip = clamp
 
 
 @export("isnan")

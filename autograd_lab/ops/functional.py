@@ -8,14 +8,14 @@ import warnings
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.ops.base import binary_arrays, export, scalar_type_name
 from autograd_lab.tensor import Tensor, _dim_index
 
 
 def _float_input(x, name):
     if x._data.dtype.kind != "f":
-        raise RuntimeError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
-                           f"'{x.dtype.name.capitalize().replace('Int64', 'Long')}'")
+        raise NotImplementedError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
+                                  f"'{scalar_type_name(x)}'")
     return x._data
 
 
@@ -167,7 +167,7 @@ def nll_loss(input, target, weight=None, ignore_index=-100, reduction="mean"):
     _check_reduction(reduction)
     if target._data.dtype.kind not in "iu":
         raise RuntimeError(f"expected target dtype to be Long or Byte, but got "
-                           f"{target.dtype.name.capitalize()}")
+                           f"{scalar_type_name(target)}")
     if input.dim() > 1 and input.shape[0] != target.shape[0]:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0]}).")

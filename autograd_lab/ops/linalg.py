@@ -4,7 +4,7 @@
 import math
 
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import broadcast_shapes, export, exported
+from autograd_lab.ops.base import broadcast_shapes, export
 
 
 def _shape_text(shape):
@@ -155,7 +155,7 @@ def outer(input, vec2):
     return input.unsqueeze(1) * vec2
 
 
-ger = exported["ger"] = outer
+ger = outer
 
 
 @export("matmul", "__matmul__")

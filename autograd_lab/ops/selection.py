@@ -7,7 +7,7 @@ PyTorch gives each half of the gradient, and so does this module.
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.ops.base import binary_arrays, export, scalar_type_name
 from autograd_lab.tensor import Tensor
 
 
@@ -85,7 +85,7 @@ def where(condition, input=None, other=None):
             input, float) or isinstance(other, float) else None))
     if condition._data.dtype.kind != "b":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
-                           f"with dtype {condition.dtype.name.capitalize()}")
+                           f"with dtype {scalar_type_name(condition)}")
     return Where.apply(condition, input, other)
 
 

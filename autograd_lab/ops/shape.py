@@ -220,7 +220,7 @@ def reshape(input, *shape):
     return View.apply(input, shape=shape)
 
 
-@export("view")
+@export("view", function=False)
 def view(input, *shape):
     """Like reshape, for a contiguous tensor: the result always shares storage."""
     if not input.is_contiguous():
@@ -258,7 +258,7 @@ def permute(input, *dims):
     return Permute.apply(input, dims=tuple(_dim_index(d, input.dim()) for d in dims))
 
 
-@export("expand")
+@export("expand", function=False)
 def expand(input, *sizes):
     """Repeat dims of size 1 without copying (-1 keeps a size): `x.expand(3, -1)`."""
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
@@ -320,11 +320,12 @@ def _joined_dim(tensors, dim, name):
         raise TypeError(f"{name}(): argument 'tensors' (position 1) must be tuple of Tensors, "
                         "not Tensor")
     if len(tensors) == 0:
+        if name == "cat":
+            raise ValueError("torch.cat(): expected a non-empty list of Tensors")
         raise RuntimeError(f"{name} expects a non-empty TensorList")
     return _dim_index(dim, tensors[0].dim() + (name == "stack"))
 
 
-@export("cat")
 def cat(tensors, dim=0):
     """Join tensors along an existing dim: sizes must match in every other dim.
 
@@ -346,10 +347,8 @@ def cat(tensors, dim=0):
     return Cat.apply(*tensors, dim=dim)
 
 
-concat = concatenate = exported["concat"] = exported["concatenate"] = cat
 
 
-@export("stack")
 def stack(tensors, dim=0):
     """Stack equally shaped tensors along a new dim `dim`."""
     dim = _joined_dim(tensors, dim, "stack")
@@ -359,6 +358,10 @@ def stack(tensors, dim=0):
                                f"{list(tensors[0].shape)} at entry 0 and {list(t.shape)} at "
                                f"entry {number}")
     return Stack.apply(*tensors, dim=dim)
+
+
+# functions only: PyTorch has no x.cat or x.stack
+exported.update(cat=cat, concat=cat, concatenate=cat, stack=stack)
 
 
 @export("split")
