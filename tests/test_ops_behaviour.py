@@ -84,6 +84,8 @@ ERRORS = {
     "index_step": (lambda t: t.ones(3)[::-1], ValueError, "step must be greater than zero"),
     "index_float": (lambda t: t.ones(3)[t.tensor([0.0])], IndexError,
                     "tensors used as indices must be long, int, byte or bool tensors"),
+    "var_int": (lambda t: t.tensor([1, 2]).var(), RuntimeError,
+                "std and var only support floating point and complex dtypes"),
     "softmax_int": (lambda t: t.tensor([1, 2]).softmax(0), NotImplementedError,
                     "\"softmax_lastdim_kernel_impl\" not implemented for 'Long'"),
 }

@@ -88,9 +88,10 @@ class NllLoss(Function):
         picked = xp.expand_dims(labels, class_dim)
         losses = -weights * xp.take_along_axis(data, picked, class_dim).squeeze(class_dim)
         scale = weights.sum() if reduction == "mean" else 1
-        slopes = xp.zeros_like(data)
-        xp.put_along_axis(slopes, picked, xp.expand_dims(-weights / scale, class_dim), class_dim)
-        ctx.slopes = Tensor._from_array(slopes, x.device)
+        trailing = (1,) * (data.ndim - 1 - class_dim)
+        classes = xp.arange(data.shape[class_dim]).reshape((-1,) + trailing)
+        slopes = (classes == picked) * xp.expand_dims(-weights / scale, class_dim)
+        ctx.slopes = Tensor._from_array(slopes.astype(data.dtype, copy=False), x.device)
         ctx.unsqueeze = class_dim if reduction == "none" and data.ndim > 1 else None
         return losses if reduction == "none" else losses.sum() / scale
 

@@ -114,6 +114,8 @@ class Var(Function):
 
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
+        if x._data.dtype.kind != "f":
+            raise RuntimeError("std and var only support floating point and complex dtypes")
         ctx.save_for_backward(x)
         dims = _reducing(ctx, x, dim)
         ctx.correction = correction
