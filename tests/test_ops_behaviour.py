@@ -253,6 +253,20 @@ def test_split_pieces_that_get_no_gradient_count_as_zeros():
     assert x.grad.tolist() == [0.0, 0.0, 3.0, 3.0, 0.0]
 
 
+def test_gradients_of_all_pieces_of_a_split_reach_the_input():
+    x = leaf([1.0, 2.0, 3.0, 4.0])
+    first, second = x.split(2)
+    seeds = [alt.ones(2, dtype=alt.float64), alt.full((2,), 2.0, dtype=alt.float64)]
+    (grad,) = alt.autograd.grad([first, second], [x], seeds)
+    assert grad.tolist() == [1.0, 1.0, 2.0, 2.0]
+
+
+def test_numpy_integers_index_like_ints():
+    x = leaf([[1.0, 2.0], [3.0, 4.0]])
+    assert x[np.int64(1)].grad_fn.name() == "SelectBackward0"
+    assert x[np.int64(1), np.int32(0)].item() == 3.0
+
+
 def test_where_with_only_a_condition_gives_the_indices():
     rows, cols = alt.where(alt.tensor([[True, False], [False, True]]))
     assert rows.tolist() == [0, 1] and cols.tolist() == [0, 1]

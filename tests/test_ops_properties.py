@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from hypothesis.extra.numpy import array_shapes, mutually_broadcastable_shapes
+from hypothesis.extra.numpy import (
+    array_shapes,
+    basic_indices,
+    integer_array_indices,
+    mutually_broadcastable_shapes,
+)
 
 import autograd_lab as alt
 from autograd_lab.autograd import gradcheck, gradgradcheck
@@ -88,6 +93,39 @@ def test_reductions_over_drawn_dims_match_numpy_and_finite_differences(shape, da
     np.testing.assert_allclose(out.detach().numpy(), reference(a, axis=axis, keepdims=keepdim),
                                rtol=1e-12)
     assert gradcheck(lambda t: ours(t, dims, keepdim), (x,))
+
+
+def no_negative_steps(index):
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(not isinstance(p, slice) or p.step is None or p.step > 0 for p in parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=3, max_side=4))
+def test_basic_indexing_matches_numpy_and_finite_differences(data, shape):
+    index = data.draw(basic_indices(shape, allow_newaxis=True, allow_ellipsis=True)
+                      .filter(no_negative_steps), label="index")
+    a = np.arange(np.prod(shape), dtype=np.float64).reshape(shape)
+    x = leaf(a)
+    out = x[index]
+    np.testing.assert_array_equal(out.detach().numpy(), a[index])
+    assert gradcheck(lambda t: t[index] * 1.5, (x,))
+
+
+@settings(max_examples=40, deadline=None)
+@given(data=st.data(), shape=array_shapes(min_dims=1, max_dims=2, max_side=4))
+def test_integer_array_indexing_accumulates_like_numpy(data, shape):
+    index = data.draw(integer_array_indices(shape, result_shape=array_shapes(max_dims=2,
+                                                                              max_side=4)))
+    tensors = tuple(alt.tensor(i.astype(np.int64)) for i in index)
+    a = np.random.default_rng(len(shape)).standard_normal(shape)
+    x = leaf(a)
+    out = x[tensors]
+    np.testing.assert_array_equal(out.detach().numpy(), a[index])
+    out.sum().backward()
+    expected = np.zeros(shape)
+    np.add.at(expected, index, 1.0)  # every time a position is picked, it gets one more 1
+    np.testing.assert_array_equal(x.grad.numpy(), expected)
 
 
 UNARY_STEPS = [

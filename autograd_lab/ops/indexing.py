@@ -9,6 +9,8 @@ so `x[0, 1:]` records a SelectBackward0 and then a SliceBackward0; all of them a
 An index with tensors, lists or masks in it is one IndexBackward0 (a copy).
 """
 
+import numpy as np
+
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import export
@@ -213,8 +215,10 @@ def getitem(input, index):
 
 
 def _is_scalar_index(part):
-    """A 0-d integer tensor indexes like the int it holds (`x[alt.tensor(1)]`)."""
-    return (isinstance(part, Tensor) and part.dim() == 0 and part._data.dtype.kind in "iu")
+    """A 0-d integer tensor (`x[alt.tensor(1)]`) or a numpy integer indexes like an int."""
+    if isinstance(part, Tensor):
+        return part.dim() == 0 and part._data.dtype.kind in "iu"
+    return isinstance(part, np.integer)
 
 
 def _select(tensor, dim, i):
