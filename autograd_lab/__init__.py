@@ -64,6 +64,7 @@ from autograd_lab.dtypes import (
     uint8,
 )
 from autograd_lab import cuda
+from autograd_lab import nn, optim
 
 globals().update(ops.exported)  # autograd_lab.exp, autograd_lab.mm, ... (see autograd_lab.ops)
 

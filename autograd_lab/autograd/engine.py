@@ -65,12 +65,14 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
                         events.emit("grad_accumulated", node=node, tensor=node.variable,
                                     grad=grad)
                 continue
-            grad_inputs = _run_node(node, grads, listening) if grads is not None else ()
+            if grads is not None:
+                grad_inputs = _run_node(node, grads, listening)
+            else:  # nothing reached this node, but the nodes it feeds still wait for it
+                grad_inputs = (None,) * len(node.next_functions)
             ran.append(node)
-            for index, (next_node, output_nr) in enumerate(node.next_functions):
+            for (next_node, output_nr), grad in zip(node.next_functions, grad_inputs):
                 if next_node is None:
                     continue
-                grad = grad_inputs[index] if index < len(grad_inputs) else None
                 if grad is not None:
                     _add_to_slot(pending, next_node, output_nr, grad)
                 dependencies[next_node] -= 1
@@ -136,20 +138,17 @@ def _add_to_slot(pending, node, output_nr, grad):
     """Add `grad` to what is already waiting for `node` (fan-in sums here)."""
     slots = pending.get(node)
     if slots is None:
-        slots = pending[node] = [None] * _number_of_outputs(node)
+        slots = pending[node] = [None] * node.number_of_outputs
     slots[output_nr] = grad if slots[output_nr] is None else slots[output_nr] + grad
-
-
-def _number_of_outputs(node):
-    return getattr(node, "number_of_outputs", 1)
 
 
 def _run_node(node, grads, listening):
     """Call one node's backward and check what it returns."""
-    grads = [_run_hooks_for_output(node, nr, g) for nr, g in enumerate(grads)]
+    if node.tensor_hooks:
+        grads = [_run_hooks_for_output(node, nr, g) for nr, g in enumerate(grads)]
     if listening:
         events.emit("node_started", node=node, grad_outputs=tuple(grads))
-    if any(g is None for g in grads):
+    if len(grads) > 1 and any(g is None for g in grads):  # one output: never None here
         grads = [g if g is not None else _zeros_for_output(node, nr) for nr, g in enumerate(grads)]
     grad_inputs = node.backward(node, *grads)
     if not isinstance(grad_inputs, tuple):
@@ -159,10 +158,15 @@ def _run_node(node, grads, listening):
             f"function {node.name()} returned an incorrect number of gradients (expected "
             f"{len(node.next_functions)}, got {len(grad_inputs)})"
         )
-    grad_inputs = tuple(
-        _fit_to_input(node, index, grad) if grad is not None and shape is not None else None
-        for index, (grad, shape) in enumerate(zip(grad_inputs, node.input_shapes))
-    )
+    fitted = []
+    for grad, shape in zip(grad_inputs, node.input_shapes):
+        if grad is None or shape is None:  # no gradient, or the input does not want one
+            fitted.append(None)
+        elif isinstance(grad, Tensor) and grad._data.shape == shape:
+            fitted.append(grad)  # the usual case: nothing to check or undo
+        else:
+            fitted.append(_fit_to_input(node, len(fitted), grad))
+    grad_inputs = tuple(fitted)
     if anomaly.enabled:
         anomaly.check_gradients(node, grad_inputs)
     if node._hooks:
@@ -221,10 +225,9 @@ def _run_hooks(node, grad):
 
 
 def _run_hooks_for_output(node, output_nr, grad):
-    hooks = getattr(node, "tensor_hooks", None)
-    if not hooks or grad is None:
+    if grad is None:
         return grad
-    for hook in hooks.get(output_nr, ()):
+    for hook in node.tensor_hooks.get(output_nr, ()):
         replaced = hook(grad)
         if replaced is not None:
             grad = replaced

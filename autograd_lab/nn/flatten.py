@@ -1,0 +1,18 @@
+"""`Flatten`: merge dimensions into one, e.g. images (N, C, H, W) into rows (N, C*H*W)."""
+
+from autograd_lab.nn.module import Module
+
+
+class Flatten(Module):
+    """Reshape dims `start_dim` to `end_dim` into one (by default: all but the batch dim)."""
+
+    def __init__(self, start_dim=1, end_dim=-1):
+        super().__init__()
+        self.start_dim = start_dim
+        self.end_dim = end_dim
+
+    def forward(self, input):
+        return input.flatten(self.start_dim, self.end_dim)
+
+    def extra_repr(self):
+        return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
