@@ -44,6 +44,8 @@ class Node:
 
     __slots__ = ()
     node_name = "Node"
+    number_of_outputs = 1  # an operation with several outputs sets its own count
+    tensor_hooks = None  # output_nr -> hooks registered with `tensor.register_hook`
 
     def name(self):
         """The node's name as PyTorch prints it, e.g. `"AddBackward0"`."""
@@ -90,8 +92,8 @@ class Function(Node):
     def save_for_backward(self, *tensors):
         """Keep tensors (or None) for backward; their version is remembered to catch in-place
         changes made before backward runs."""
-        self._saved = tuple((t, t._version_cell[0]) if t is not None else (None, 0)
-                            for t in tensors)
+        self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
+                             for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -104,10 +106,12 @@ class Function(Node):
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
+        tensors = []
         for tensor, version in self._saved:
             if tensor is not None and tensor._version_cell[0] != version:
                 raise RuntimeError(_modified_inplace_message(tensor, version))
-        return tuple(tensor for tensor, _ in self._saved)
+            tensors.append(tensor)
+        return tuple(tensors)
 
     def release(self):
         """Free what forward saved (done by backward unless `retain_graph=True`)."""
@@ -123,21 +127,34 @@ class Function(Node):
     @classmethod
     def apply(cls, *inputs, **settings):
         """Run `forward` and, when grad mode is on and an input requires grad, record a node."""
+        # This runs for every operation, including the ones inside backward, so it is kept
+        # lean: one pass over the inputs, no per-call dicts, nothing recorded unless needed.
         ctx = cls.__new__(cls)
         ctx._saved = ()
         ctx._released = False
         ctx._hooks = None
-        needs = tuple(isinstance(x, Tensor) and x.requires_grad for x in inputs)
-        ctx.needs_input_grad = needs
+        device = None
+        needs = []  # per input: does it need a gradient? (also finds the common device)
+        for x in inputs:
+            if isinstance(x, Tensor):
+                if device is None:
+                    device = x._device
+                elif x._device is not device:
+                    raise _device_mismatch(device, x._device)
+                needs.append(x._requires_grad)
+            else:
+                needs.append(False)
+        ctx.needs_input_grad = needs = tuple(needs)
         record = grad_mode._state.enabled and True in needs
-        device = _common_device(inputs)
         if cls.computes_on_arrays:
             result = cls.forward(ctx, *inputs, **settings)
         else:
             with grad_mode.no_grad():
                 result = cls.forward(ctx, *inputs, **settings)
 
-        if isinstance(result, tuple):
+        if type(result) is np.ndarray:  # what built-in ops return: wrap it, no questions
+            outputs = (Tensor._from_array(result, device),)
+        elif isinstance(result, tuple):
             outputs = tuple(_as_output(r, device, inputs) for r in result)
         else:
             outputs = (_as_output(result, device, inputs),)
@@ -147,10 +164,10 @@ class Function(Node):
                 out._version_cell = base._version_cell
                 out._base = base if base._base is None else base._base
         if record:
-            ctx.next_functions = tuple(
-                (x._gradient_edge() if need else (None, 0)) for x, need in zip(inputs, needs)
-            )
-            ctx.input_shapes = tuple(x.shape if need else None for x, need in zip(inputs, needs))
+            ctx.next_functions = tuple([x._gradient_edge() if need else (None, 0)
+                                        for x, need in zip(inputs, needs)])
+            ctx.input_shapes = tuple([x._data.shape if need else None
+                                      for x, need in zip(inputs, needs)])
             ctx.sequence_nr = next(_sequence)
             if len(outputs) > 1:
                 ctx.number_of_outputs = len(outputs)
@@ -181,19 +198,10 @@ class AccumulateGrad(Node):
         self.variable = variable
 
 
-def _common_device(inputs):
-    """The device all tensor inputs share; mixing devices is an error, as in PyTorch."""
-    device = None
-    for x in inputs:
-        if isinstance(x, Tensor):
-            if device is None:
-                device = x.device
-            elif x.device is not device:
-                raise RuntimeError(
-                    "Expected all tensors to be on the same device, but found at least two "
-                    f"devices, {device} and {x.device}!"
-                )
-    return device
+def _device_mismatch(first, second):
+    """Mixing devices in one operation is an error, worded as in PyTorch."""
+    return RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                        f"devices, {first} and {second}!")
 
 
 def _as_output(result, device, inputs):

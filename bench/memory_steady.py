@@ -1,0 +1,68 @@
+"""Memory over many training steps: a step must give back everything it took.
+
+Runs the two-layer net for 2,000 steps per library and reports how much memory grew between
+the end of a warm-up and the last step: resident memory for every library, and, for the two
+that allocate through Python (numpy by hand, autograd_lab), the bytes tracemalloc still sees.
+A graph kept alive by accident (a cycle, a cache, a listener) shows up here as steady growth.
+
+    python bench/memory_steady.py --steps 2000
+"""
+
+import harness  # noqa: I001  (sets BLAS threads before numpy loads)
+import gc
+import tracemalloc
+
+import autograd_lab
+from deep_chain import resident_bytes
+from two_layer_step import autograd_step, make_data, numpy_step
+
+
+def growth(step, steps, warm_up, traced):
+    """Memory growth from after `warm_up` steps to after `steps` steps: (resident, traced)."""
+    for _ in range(warm_up):
+        step()
+    gc.collect()
+    if traced:
+        tracemalloc.start()
+    rss_before = resident_bytes()
+    traced_before = tracemalloc.get_traced_memory()[0] if traced else 0
+    for _ in range(steps - warm_up):
+        step()
+    gc.collect()
+    rss_growth = resident_bytes() - rss_before
+    traced_growth = tracemalloc.get_traced_memory()[0] - traced_before if traced else None
+    if traced:
+        tracemalloc.stop()
+    return rss_growth, traced_growth
+
+
+def add_arguments(parser):
+    parser.add_argument("--steps", type=int, default=None, help="training steps (2000)")
+
+
+def main(argv=None):
+    args = harness.parse_args(__doc__.splitlines()[0], add_arguments, argv=argv)
+    torch = harness.load_torch(args)
+    steps = args.steps or (40 if args.quick else 2000)
+    warm_up = max(1, steps // 20)
+    data = make_data()
+    candidates = [("numpy by hand", numpy_step(*[a.copy() for a in data]), True),
+                  ("autograd_lab", autograd_step(autograd_lab, *data), True)]
+    if torch is not None:
+        candidates.append(("PyTorch autograd", autograd_step(torch, *data), False))
+    resident, traced = {}, {}
+    for name, step, trace in candidates:
+        rss_growth, traced_growth = growth(step, steps, warm_up, trace)
+        resident[name] = [rss_growth]
+        if traced_growth is not None:
+            traced[name] = [traced_growth]
+    print(harness.describe_machine(args))
+    harness.table(f"memory growth over {steps - warm_up} training steps (after {warm_up} "
+                  "warm-up steps): resident", resident, reference="numpy by hand", unit="KiB",
+                  scale=1 / 1024, note="target: autograd_lab < 1024 KiB (1 MiB)")
+    harness.table("the same, bytes still allocated through Python (tracemalloc)", traced,
+                  reference="numpy by hand", unit="KiB", scale=1 / 1024)
+
+
+if __name__ == "__main__":
+    main()
