@@ -1,6 +1,9 @@
 """The exercise checkers of lessons 07-12: a right answer passes, a wrong one raises with a hint,
 an untouched stub prints "not attempted yet"."""
 
+import json
+from pathlib import Path
+
 import pytest
 
 import autograd_lab as alt
@@ -364,3 +367,54 @@ def test_backward_checker_rejects_a_root_without_gradient_one():
 def test_tiny_engine_checkers_say_not_attempted_for_stubs(capsys):
     assert_not_attempted(capsys, lesson12.check_topological_order(order_stub))
     assert_not_attempted(capsys, lesson12.check_backward(backward_stub))
+
+
+# -- the notebooks 07-12 follow the lesson layout ----------------------------------------------
+
+NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
+LATE_NOTEBOOKS = ["07_two_layer_autograd", "08_custom_functions",
+                  "10_static_vs_dynamic", "11_gpu", "12_under_the_hood"]
+
+
+def read_cells(stem):
+    return json.loads((NOTEBOOKS / f"{stem}.ipynb").read_text())["cells"]
+
+
+def source(cell):
+    return "".join(cell["source"])
+
+
+@pytest.mark.parametrize("stem", LATE_NOTEBOOKS)
+def test_late_notebook_opens_with_a_title_then_the_setup_call(stem):
+    cells = read_cells(stem)
+    assert cells[0]["cell_type"] == "markdown"
+    assert source(cells[0]).startswith(f"# {stem[:2]} · ")
+    assert "**Goal:**" in source(cells[0]) and "Builds on" in source(cells[0])
+    first_code = next(cell for cell in cells if cell["cell_type"] == "code")
+    assert "setup()" in source(first_code)
+
+
+@pytest.mark.parametrize("stem", LATE_NOTEBOOKS)
+def test_late_notebook_has_markdown_before_every_code_cell(stem):
+    cells = read_cells(stem)
+    for before, cell in zip(cells, cells[1:]):
+        if cell["cell_type"] == "code":
+            assert before["cell_type"] == "markdown", source(cell)[:80]
+
+
+@pytest.mark.parametrize("stem", LATE_NOTEBOOKS)
+def test_late_notebook_is_stored_executed_with_untouched_exercises(stem):
+    cells = [cell for cell in read_cells(stem) if cell["cell_type"] == "code"]
+    assert all(cell["execution_count"] is not None for cell in cells)
+    checker_cells = [cell for cell in cells if f"lesson{stem[:2]}.check_" in source(cell)]
+    assert checker_cells, "every late lesson has at least one checked exercise"
+    for cell in checker_cells:
+        printed = "".join("".join(out.get("text", "")) for out in cell["outputs"])
+        assert "not attempted yet" in printed
+
+
+@pytest.mark.parametrize("stem", LATE_NOTEBOOKS)
+def test_late_notebook_ends_with_a_summary_and_questions(stem):
+    last = read_cells(stem)[-1]
+    assert last["cell_type"] == "markdown"
+    assert "## Summary" in source(last) and "## Questions to go further" in source(last)
