@@ -15,6 +15,7 @@ constants are made inside `fn` with `lib.tensor(...)`.
 import zlib
 
 import numpy as np
+import pytest
 
 from autograd_lab.ops import functional
 
@@ -22,6 +23,18 @@ from autograd_lab.ops import functional
 def F(t):
     """`torch.nn.functional` for torch; for autograd_lab, the ops module it is built on."""
     return functional if t.__name__ == "autograd_lab" else t.nn.functional
+
+
+def _torch_importable():
+    try:
+        import torch  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
+# the mark for tests that compare with PyTorch: they skip cleanly where it cannot be imported
+needs_torch = pytest.mark.skipif(not _torch_importable(), reason="PyTorch is not importable")
 
 
 class Example:

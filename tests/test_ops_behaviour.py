@@ -1,17 +1,14 @@
 """What the ops do beyond their math: errors in PyTorch's words, quiet inf/nan, indexing and
 in-place writes, max/min's (values, indices) pair, module-level twins of the methods."""
 
-import importlib.util
 import warnings
 
 import numpy as np
 import pytest
+from op_examples import needs_torch
 
 import autograd_lab as alt
 from autograd_lab.ops import functional as F
-
-needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                                 reason="PyTorch is not installed")
 
 
 def leaf(values, dtype=alt.float64):

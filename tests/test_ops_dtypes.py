@@ -1,17 +1,13 @@
 """dtype behaviour of the ops: float32 stays float32, float64 stays float64, gradients keep
 their tensor's dtype, and mixed dtypes promote as in PyTorch."""
 
-import importlib.util
 import itertools
 import operator
 
 import pytest
-from op_examples import EXAMPLES
+from op_examples import EXAMPLES, needs_torch
 
 import autograd_lab as alt
-
-needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                                 reason="PyTorch is not installed")
 
 
 def as_tuple(out):

@@ -4,19 +4,13 @@ Driven by the example registry (`op_examples.py`); skipped when torch is not ins
 Values and gradients must agree within 1e-6 relative (NaN and inf must sit at the same places).
 """
 
-import importlib.util
-
 import numpy as np
 import pytest
-from op_examples import EXAMPLES
+from op_examples import EXAMPLES, needs_torch
 
 import autograd_lab as alt
 
-pytestmark = [
-    pytest.mark.skipif(importlib.util.find_spec("torch") is None,
-                       reason="PyTorch is not installed"),
-    pytest.mark.torch_reference,
-]
+pytestmark = [needs_torch, pytest.mark.torch_reference]
 
 
 def as_tuple(out):
