@@ -4,6 +4,7 @@ their tensor's dtype, and mixed dtypes promote as in PyTorch."""
 import itertools
 import operator
 
+import numpy as np
 import pytest
 from op_examples import EXAMPLES, needs_torch
 
@@ -44,6 +45,17 @@ def test_integer_reductions_stay_integer_and_mean_refuses_them():
     assert x.max().item() == 4 and x.argmax().item() == 3
     with pytest.raises(RuntimeError, match="mean\\(\\): could not infer output dtype"):
         x.mean()
+
+
+@pytest.mark.parametrize("number", [np.float64(0.5), np.float32(0.5), np.int64(2),
+                                    np.sqrt(2.0)], ids=repr)
+def test_numpy_scalars_act_like_python_numbers(number):
+    x = alt.ones(2, requires_grad=True)
+    results = [x * number, number * x, x / number, number - x, x ** number, number ** x,
+               alt.where(x > 0, x, number), alt.maximum(x, alt.tensor(number))]
+    assert [r.dtype for r in results] == [alt.float32] * len(results)
+    sum(r.sum() for r in results).backward()
+    assert x.grad.dtype is alt.float32
 
 
 KINDS = {

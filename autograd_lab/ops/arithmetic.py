@@ -134,9 +134,8 @@ class Pow(Function):
     @staticmethod
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
-        ctx.exponent = exponent
-        a, _ = binary_arrays(x, exponent)
-        return a ** exponent
+        a, ctx.exponent = binary_arrays(x, exponent)
+        return a ** ctx.exponent
 
     @staticmethod
     def backward(ctx, grad):

@@ -32,8 +32,11 @@ def scalar_type_name(tensor):
 
 
 def array_of(value):
-    """The array behind a tensor; Python numbers pass through unchanged."""
-    return value._data if isinstance(value, Tensor) else value
+    """The array behind a tensor; numbers pass through, numpy scalars as Python numbers (a
+    numpy float64 scalar times a float32 tensor is float32, as in PyTorch, not float64)."""
+    if isinstance(value, Tensor):
+        return value._data
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def binary_arrays(x, y):
@@ -54,11 +57,11 @@ def binary_arrays(x, y):
                 a = a.astype(b.dtype)
             elif kind_b < kind_a or (b.ndim == 0 and a.ndim):
                 b = b.astype(a.dtype)
-    elif isinstance(y, float) and a.dtype.kind != "f":
+    elif isinstance(b, float) and a.dtype.kind != "f":
         a = a.astype(np.float32)
-    elif isinstance(x, float) and b.dtype.kind != "f":
+    elif isinstance(a, float) and b.dtype.kind != "f":
         b = b.astype(np.float32)
-    elif isinstance(y, int) and a.dtype.kind == "b":
+    elif isinstance(b, int) and a.dtype.kind == "b":
         a = a.astype(np.int64)
     return a, b
 
