@@ -258,6 +258,12 @@ def test_gradients_of_all_pieces_of_a_split_reach_the_input():
     assert grad.tolist() == [1.0, 1.0, 2.0, 2.0]
 
 
+def test_comparisons_with_numpy_scalars_are_element_wise():
+    x = alt.tensor([1.0, 2.0])
+    assert (x == np.float32(1)).tolist() == [True, False]
+    assert (np.int64(1) < x).tolist() == [False, True]
+
+
 def test_numpy_integers_index_like_ints():
     x = leaf([[1.0, 2.0], [3.0, 4.0]])
     assert x[np.int64(1)].grad_fn.name() == "SelectBackward0"

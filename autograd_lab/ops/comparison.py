@@ -13,7 +13,7 @@ from autograd_lab.tensor import Tensor
 
 def _compare(compute, name):
     def compare(input, other):
-        if not isinstance(other, (Tensor, int, float, bool)):
+        if not isinstance(other, (Tensor, int, float, bool, np.generic)):
             return NotImplemented
         a, b = binary_arrays(input, other)
         return Tensor._from_array(compute(a, b), input.device)
