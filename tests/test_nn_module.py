@@ -143,6 +143,11 @@ def test_registering_before_init_is_refused():
         Forgot()
 
 
+def test_dir_lists_registered_names_for_tab_completion():
+    names = dir(TwoLayerNet())
+    assert {"hidden", "out", "scale", "calls", "note", "forward", "parameters"} <= set(names)
+
+
 def test_missing_attribute_error_names_the_class():
     with pytest.raises(AttributeError, match="'Linear' object has no attribute 'wieght'"):
         nn.Linear(1, 1).wieght
@@ -382,3 +387,47 @@ def test_custom_module_repr_and_names_are_identical_to_pytorchs():
     assert [n for n, _ in ours.named_parameters()] == [n for n, _ in theirs.named_parameters()]
     assert [n for n, _ in ours.named_modules()] == [n for n, _ in theirs.named_modules()]
     assert list(ours.state_dict()) == list(theirs.state_dict())
+
+
+# -- training through the module ---------------------------------------------------------------
+
+def test_updating_through_data_changes_the_parameter_in_place_and_keeps_it_a_leaf():
+    layer = nn.Linear(2, 1)
+    weight = layer.weight
+    before = layer.weight.detach().numpy().copy()
+    layer(alt.ones(1, 2)).sum().backward()
+    for param in layer.parameters():
+        param.data -= 0.5 * param.grad.data
+    assert layer.weight is weight and weight.is_leaf and weight.grad_fn is None
+    np.testing.assert_allclose(weight.detach().numpy(), before - 0.5, rtol=1e-6)
+
+
+def test_an_optimizer_built_before_double_still_trains_the_model():
+    model = nn.Linear(3, 1)
+    optimizer = alt.optim.SGD(model.parameters(), lr=0.1)
+    model.double()
+    before = model.weight.detach().numpy().copy()
+    model(alt.ones(2, 3, dtype=alt.float64)).sum().backward()
+    optimizer.step()
+    np.testing.assert_allclose(model.weight.detach().numpy(), before - 0.2)
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_a_layer_reused_three_times_gets_pytorchs_summed_gradient():
+    import torch
+
+    rng = np.random.default_rng(0)
+    weight, bias, x = rng.standard_normal((4, 4)), rng.standard_normal(4), rng.standard_normal(
+        (5, 4))
+    grads = []
+    for lib in (alt, torch):
+        layer = lib.nn.Linear(4, 4).double()
+        layer.load_state_dict({"weight": lib.tensor(weight), "bias": lib.tensor(bias)})
+        h = lib.tensor(x)
+        for _ in range(3):
+            h = layer(h).clamp(min=0)
+        (h * h).sum().backward()
+        grads.append([layer.weight.grad.numpy(), layer.bias.grad.numpy()])
+    for ours, theirs in zip(*grads):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10)

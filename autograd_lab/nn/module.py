@@ -92,6 +92,11 @@ class Module:
                 return stores[store][name]
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
+    def __dir__(self):
+        # registered names too, so that tab completion in a notebook offers `model.weight`
+        return sorted(set(super().__dir__()) | set(self._parameters) | set(self._buffers)
+                      | set(self._modules))
+
     def __delattr__(self, name):
         if not self._forget(name):
             object.__delattr__(self, name)
