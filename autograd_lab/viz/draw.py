@@ -341,30 +341,33 @@ def record_field(text):
 # -- legend --------------------------------------------------------------------------------------
 
 LEGEND = [
-    ("leaf", "leaf that requires grad"),
-    ("output", "output"),
-    ("intermediate", "named intermediate"),
-    ("saved", "saved for backward"),
-    ("function", "backward function"),
-    ("second_order", "made by create_graph=True"),
-    ("current", "stepper: processing now"),
+    ("leaf that requires grad", {"fillcolor": COLORS["leaf"]}),
+    ("output", {"fillcolor": COLORS["output"]}),
+    ("named intermediate", {"fillcolor": COLORS["intermediate"]}),
+    ("saved for backward", {"fillcolor": COLORS["saved"]}),
+    ("backward function", {"fillcolor": COLORS["function"]}),
+    ("made by create_graph=True", {"fillcolor": COLORS["second_order"]}),
+    ("stepper: processing now", {"fillcolor": COLORS["current"]}),
+    ("received its gradient", {"fillcolor": "white", "color": RECEIVED_BORDER,
+                               "penwidth": "2"}),
+    ("buffers freed", {"fillcolor": "white", "color": FREED_BORDER,
+                       "style": "dashed,filled"}),
 ]
+LEGEND_COLUMNS = 3
 
 
 def add_legend(dot):
-    """Draw the colour legend as a small cluster beside the graph."""
+    """Draw the colour legend as a small cluster beside the graph, three entries a row."""
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label="legend", fontname="Helvetica", fontsize="10", style="dashed")
-        previous = None
-        for number, (role, text) in enumerate(LEGEND):
-            key = f"legend{number}"
-            legend.node(key, plain(text), fillcolor=COLORS[role], fontsize="9")
-            if previous is not None:
-                legend.edge(previous, key, style="invis")
-            previous = key
-        legend.node("legend_received", plain("received its gradient"), fillcolor="white",
-                    color=RECEIVED_BORDER, penwidth="2", fontsize="9")
-        legend.node("legend_freed", plain("buffers freed"), fillcolor="white",
-                    color=FREED_BORDER, style="dashed,filled", fontsize="9")
-        legend.edge(previous, "legend_received", style="invis")
-        legend.edge("legend_received", "legend_freed", style="invis")
+        rows = [LEGEND[i:i + LEGEND_COLUMNS] for i in range(0, len(LEGEND), LEGEND_COLUMNS)]
+        for row_number, row in enumerate(rows):
+            with legend.subgraph() as same_row:
+                same_row.attr(rank="same")
+                for column, (text, attributes) in enumerate(row):
+                    key = f"legend{row_number}_{column}"
+                    same_row.node(key, plain(text), fontsize="9", **attributes)
+                    if column:  # keeps the row's entries in reading order
+                        same_row.edge(f"legend{row_number}_{column - 1}", key, style="invis")
+            if row_number:
+                legend.edge(f"legend{row_number - 1}_0", f"legend{row_number}_0", style="invis")
