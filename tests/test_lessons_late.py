@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import autograd_lab as alt
-from autograd_lab.lessons import lesson07, lesson08, lesson10, lesson11, lesson12
+from autograd_lab.lessons import lesson07, lesson08, lesson09, lesson10, lesson11, lesson12
 from autograd_lab.lessons.checking import ExerciseError
 
 
@@ -167,6 +167,82 @@ def test_tanh_checker_rejects_the_derivative_of_the_wrong_function():
     wrong = make_activation(tanh, lambda g, y: g * y * (1 - y))
     with pytest.raises(ExerciseError, match="1 - y"):
         lesson08.check_tanh(wrong)
+
+
+# -- lesson 09: a Module ----------------------------------------------------------------------
+
+class TwoLayerNetReference(alt.nn.Module):
+    def __init__(self, D_in, H, D_out):
+        super().__init__()
+        self.linear1 = alt.nn.Linear(D_in, H)
+        self.linear2 = alt.nn.Linear(H, D_out)
+
+    def forward(self, x):
+        return self.linear2(self.linear1(x).clamp(min=0))
+
+
+class TwoLayerNetWithoutReLU(TwoLayerNetReference):
+    def forward(self, x):
+        return self.linear2(self.linear1(x))
+
+
+class TwoLayerNetInAList(alt.nn.Module):
+    def __init__(self, D_in, H, D_out):
+        super().__init__()
+        self.layers = [alt.nn.Linear(D_in, H), alt.nn.Linear(H, D_out)]
+
+    def forward(self, x):
+        return self.layers[1](self.layers[0](x).clamp(min=0))
+
+
+class TwoLayerNetDetached(TwoLayerNetReference):
+    def forward(self, x):
+        return super().forward(x).detach()
+
+
+class TwoLayerNetStub(alt.nn.Module):
+    def __init__(self, D_in, H, D_out):
+        super().__init__()
+        ...
+
+    def forward(self, x):
+        ...
+
+
+def test_module_checker_accepts_the_reference(capsys):
+    assert_correct(capsys, lesson09.check_two_layer_net(TwoLayerNetReference))
+
+
+def test_module_checker_accepts_a_sequential_inside_the_module(capsys):
+    class WithSequential(alt.nn.Module):
+        def __init__(self, D_in, H, D_out):
+            super().__init__()
+            self.body = alt.nn.Sequential(alt.nn.Linear(D_in, H), alt.nn.ReLU(),
+                                          alt.nn.Linear(H, D_out))
+
+        def forward(self, x):
+            return self.body(x)
+
+    assert_correct(capsys, lesson09.check_two_layer_net(WithSequential))
+
+
+def test_module_checker_rejects_a_missing_relu():
+    with pytest.raises(ExerciseError, match="output is not relu"):
+        lesson09.check_two_layer_net(TwoLayerNetWithoutReLU)
+
+
+def test_module_checker_rejects_layers_hidden_in_a_plain_list():
+    with pytest.raises(ExerciseError, match="expected 4 parameters(.|\\n)*hint: create the two"):
+        lesson09.check_two_layer_net(TwoLayerNetInAList)
+
+
+def test_module_checker_rejects_an_output_cut_off_from_the_parameters():
+    with pytest.raises(ExerciseError, match="no gradient reaches"):
+        lesson09.check_two_layer_net(TwoLayerNetDetached)
+
+
+def test_module_checker_says_not_attempted_for_the_stub(capsys):
+    assert_not_attempted(capsys, lesson09.check_two_layer_net(TwoLayerNetStub))
 
 
 # -- lesson 10: a graph that depends on the data ---------------------------------------------
@@ -372,7 +448,7 @@ def test_tiny_engine_checkers_say_not_attempted_for_stubs(capsys):
 # -- the notebooks 07-12 follow the lesson layout ----------------------------------------------
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-LATE_NOTEBOOKS = ["07_two_layer_autograd", "08_custom_functions",
+LATE_NOTEBOOKS = ["07_two_layer_autograd", "08_custom_functions", "09_nn_and_optim",
                   "10_static_vs_dynamic", "11_gpu", "12_under_the_hood"]
 
 
