@@ -281,6 +281,12 @@ relu = _unary("relu", Relu, "max(x, 0) element-wise.")
 Tensor.__abs__ = abs
 
 
+@export("square")
+def square(input):
+    """Each element squared: `input ** 2` (a PowBackward0 node, as in PyTorch)."""
+    return input ** 2
+
+
 @export("clamp", "clip")
 def clamp(input, min=None, max=None):
     """Limit every element to [min, max]; either bound may be None (`x.clamp(min=0)` is ReLU).

@@ -1,4 +1,4 @@
-"""Reductions: sum, mean, prod, var, std, max/min, amax/amin, argmax/argmin.
+"""Reductions: sum, mean, prod, var, std, norm, max/min, amax/amin, argmax/argmin.
 
 Each reduces over all elements or over `dim` (an int, a negative int or a tuple), keeping the
 reduced dims as size 1 with `keepdim=True`. Backward first reshapes the gradient to that kept
@@ -148,6 +148,34 @@ class Std(Var):
         centered = x - x.mean(ctx.dims, keepdim=True)
         n = _count(ctx.shape, ctx.dims) - ctx.correction
         return (_kept(grad, ctx) / std).masked_fill(std == 0, 0) * centered / n
+
+
+class Norm(Function):
+    """y = (Σ |x|^p)^(1/p) over dims  ->  dy/dx = x |x|^(p-2) / y^(p-1)
+
+    For p = 2 that is x / y, for p = 1 it is sign(x); where y == 0 the gradient is 0.
+    """
+
+    node_name = "LinalgVectorNormBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, p=2, dim=None, keepdim=False):
+        ctx.save_for_backward(x)
+        dims = _reducing(ctx, x, dim)
+        ctx.p = p
+        magnitude = array_module(x._data).abs(x._data)
+        return ((magnitude ** p).sum(axis=dims, keepdims=keepdim)) ** (1 / p)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        p = ctx.p
+        if p == 1:
+            return _kept(grad, ctx) * x.sign()
+        norm = x.norm(p, ctx.dims, keepdim=True)
+        scale = (_kept(grad, ctx) / norm ** (p - 1)).masked_fill(norm == 0, 0)
+        return scale * x if p == 2 else scale * x * x.abs() ** (p - 2)
 
 
 class MaxAll(Function):
@@ -331,6 +359,21 @@ def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
         dim, unbiased = None, dim
     correction = _correction(input, dim, unbiased, correction, "std")
     return Std.apply(input, dim=dim, correction=correction, keepdim=keepdim)
+
+
+@export("norm")
+def norm(input, p=2, dim=None, keepdim=False):
+    """The p-norm (Σ |x|^p)^(1/p) of all elements, or over `dim`; p = 2 (or "fro") by default.
+
+    >>> import autograd_lab as alt
+    >>> alt.tensor([3.0, 4.0]).norm()
+    tensor(5.)
+    """
+    if p == "fro":
+        p = 2
+    if not isinstance(p, (int, float)) or p in (0, float("inf"), -float("inf")) or p < 0:
+        raise NotImplementedError(f"norm: p={p} is not supported; use a finite p > 0")
+    return Norm.apply(input, p=p, dim=dim, keepdim=keepdim)
 
 
 @export("max")
