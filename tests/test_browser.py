@@ -107,7 +107,7 @@ def step_text(page):
     return page.locator(".autograd-lab-step").inner_text()
 
 
-def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab):
+def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab, capsys):
     from playwright.sync_api import sync_playwright
 
     url, token = jupyterlab
@@ -158,5 +158,6 @@ def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab):
             raise
         finally:
             browser.close()
-    print(f"screenshot: {screenshot}")
+    with capsys.disabled():  # shown even when pytest captures output
+        print(f"\nbrowser test screenshot: {screenshot}")
     assert screenshot.stat().st_size > 10_000
