@@ -239,6 +239,23 @@ def test_cross_entropy_of_uniform_scores_is_log_of_the_class_count():
     assert loss.item() == pytest.approx(math.log(5))
 
 
+def test_loss_modules_pass_their_settings_to_the_functions():
+    x, target = _double(5, 3), alt.tensor([0, 1, 2, 1, 0])
+    weight = alt.tensor([0.5, 1.0, 2.0], dtype=alt.float64)
+    module = nn.CrossEntropyLoss(weight=weight, ignore_index=1, reduction="sum")
+    assert module(x, target).item() == F.cross_entropy(x, target, weight, 1, "sum").item()
+    log_probs = F.log_softmax(x, 1)
+    assert nn.NLLLoss(weight, reduction="none")(log_probs, target).tolist() == F.nll_loss(
+        log_probs, target, weight, reduction="none").tolist()
+    assert list(module.state_dict()) == ["weight"]
+
+
+def test_a_loss_weight_is_a_buffer_that_follows_the_module_dtype():
+    module = nn.CrossEntropyLoss(weight=alt.ones(3)).double()
+    assert module.weight.dtype == alt.float64
+    assert nn.CrossEntropyLoss().weight is None and list(nn.CrossEntropyLoss().buffers()) == []
+
+
 def test_nll_loss_picks_minus_the_target_log_probability():
     log_probs = alt.tensor([[-1.0, -2.0], [-3.0, -4.0]])
     assert nn.NLLLoss(reduction="none")(log_probs, alt.tensor([1, 0])).tolist() == [2.0, 3.0]
