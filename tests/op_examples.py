@@ -10,6 +10,8 @@ constants are made inside `fn` with `lib.tensor(...)`.
   values and gradients (its subgradient choices) are compared.
 - `name_differs="why"` records a deliberate difference from PyTorch's `grad_fn` name.
 - `same_dtype=False` marks examples that change dtype on purpose (`x.float()`).
+- `second_order_differs="why"` records where second derivatives differ from PyTorch's (only
+  at points where the op has no second derivative).
 """
 
 import zlib
@@ -38,9 +40,11 @@ needs_torch = pytest.mark.skipif(not _torch_importable(), reason="PyTorch is not
 
 
 class Example:
-    def __init__(self, name, fn, *specs, smooth=True, name_differs=None, same_dtype=True):
+    def __init__(self, name, fn, *specs, smooth=True, name_differs=None, same_dtype=True,
+                 second_order_differs=None):
         self.name, self.fn, self.specs = name, fn, specs
         self.smooth, self.name_differs, self.same_dtype = smooth, name_differs, same_dtype
+        self.second_order_differs = second_order_differs
 
     def arrays(self):
         """The example's inputs as float64 numpy arrays (the same on every call)."""
@@ -183,7 +187,9 @@ EXAMPLES = [
     Example("norm_dim_keepdim", lambda t, x: t.norm(x, dim=1, keepdim=True), normal(2, 3)),
     Example("norm_p1", lambda t, x: x.norm(p=1), spread(4)),
     Example("norm_p3_tuple", lambda t, x: x.norm(3, (0, 1)), normal(2, 2)),
-    Example("norm_of_zeros", lambda t, x: x.norm(), values([0.0, 0.0]), smooth=False),
+    Example("norm_of_zeros", lambda t, x: x.norm(), values([0.0, 0.0]), smooth=False,
+            second_order_differs="the norm has no second derivative at 0: PyTorch gives NaN, "
+                                 "the zero-norm mask here gives 0"),
     Example("max_all", lambda t, x: x.max(), spread(2, 3)),
     Example("min_all", lambda t, x: t.min(x), spread(2, 3)),
     Example("max_dim", _max_dim, spread(3, 4)),
@@ -317,5 +323,7 @@ EXAMPLES = [
             values([2.0, 0.5, 1.0]), smooth=False),
     Example("pow_zero_at_zero", lambda t, x: x ** 0, values([0.0, 1.0]), smooth=False),
     Example("where_inf_on_unused_side", lambda t, x: t.where(x > 0, x, 1 / x),
-            values([0.0, 2.0]), smooth=False),
+            values([0.0, 2.0]), smooth=False,
+            second_order_differs="1/x at x = 0 has no second derivative: PyTorch gives inf, "
+                                 "this gives NaN"),
 ]

@@ -1,4 +1,5 @@
-"""Every op against PyTorch on the same float64 inputs: values, gradients and grad_fn names.
+"""Every op against PyTorch on the same float64 inputs: values, gradients, second derivatives
+(Hessian-vector products through backward) and grad_fn names.
 
 Driven by the example registry (`op_examples.py`); skipped when torch is not installed.
 Values and gradients must agree within 1e-6 relative (NaN and inf must sit at the same places).
@@ -76,3 +77,38 @@ def test_grad_fn_names_match_pytorch(example):
             assert o.grad_fn.name() != their_name, "no longer differs: drop name_differs"
         else:
             assert o.grad_fn.name() == their_name
+
+
+def second_derivatives(lib, inputs, outputs, weights, directions):
+    """d/dx of Σ (first gradient · direction): a Hessian-vector product through backward."""
+    pairs = [o for o in outputs if o.requires_grad]
+    grads = lib.autograd.grad(pairs, inputs, weights, create_graph=True, allow_unused=True)
+    terms = [(g * d).sum() for g, d in zip(grads, directions)
+             if g is not None and g.requires_grad]
+    if not terms:
+        return [None] * len(inputs)
+    return lib.autograd.grad(sum(terms), inputs, allow_unused=True)
+
+
+@pytest.mark.parametrize("example", [e for e in EXAMPLES if not e.second_order_differs],
+                         ids=repr)
+def test_second_derivatives_match_pytorch(example):
+    import torch
+
+    inputs, ours, their_inputs, theirs = run_both(example)
+    shapes = [tuple(t.shape) for t in theirs if t.requires_grad]
+    if not shapes:
+        return
+    rng = np.random.default_rng(1)
+    weights = [rng.standard_normal(s) for s in shapes]
+    directions = [rng.standard_normal(x.shape) for x in inputs]
+    ours_2 = second_derivatives(alt, inputs, ours,
+                                [alt.tensor(w, dtype=alt.float64) for w in weights],
+                                [alt.tensor(d, dtype=alt.float64) for d in directions])
+    theirs_2 = second_derivatives(torch, their_inputs, theirs,
+                                  [torch.tensor(w, dtype=torch.float64) for w in weights],
+                                  [torch.tensor(d, dtype=torch.float64) for d in directions])
+    for i, (g, h) in enumerate(zip(ours_2, theirs_2)):
+        expected = np.zeros(inputs[i].shape) if h is None else h.numpy(force=True)
+        got = np.zeros(inputs[i].shape) if g is None else g.detach().numpy()
+        assert_close(got, expected, f"second derivative for input {i}")
