@@ -19,10 +19,10 @@ Importing this package starts listening to the engine's events (`viz.recorder`),
 show which nodes received gradients; `viz.recorder.stop()` stops it.
 """
 
-from autograd_lab.viz.draw import COLORS, draw
+from autograd_lab.viz.draw import COLORS, draw, show
 from autograd_lab.viz.live import LiveGraph, live
 from autograd_lab.viz.recorder import recorder
-from autograd_lab.viz.render import NOTICE, GraphvizMissing, render_svg, show
+from autograd_lab.viz.render import NOTICE, GraphvizMissing, render_svg
 from autograd_lab.viz.stepper import BackwardStepper
 from autograd_lab.viz.vjp import vjp_explorer
 

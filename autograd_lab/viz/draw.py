@@ -75,6 +75,20 @@ def draw(tensor_or_tensors, params=None, show_saved=False, names="auto", legend=
     return build(tensors, name_map, show_saved=show_saved, legend=legend, max_nodes=max_nodes)
 
 
+def show(tensor_or_tensors, **draw_kwargs):
+    """Display the graph of `tensor_or_tensors` now (a notice instead when Graphviz is missing).
+
+    Takes the same keywords as `draw`. Outside a notebook it prints the notice or the summary.
+    """
+    bundle = draw(tensor_or_tensors, **draw_kwargs)._repr_mimebundle_()
+    if "image/svg+xml" in bundle and names_module.notebook_namespace() is not None:
+        from IPython.display import display
+
+        display(bundle, raw=True)
+    else:
+        print(bundle["text/plain"])
+
+
 def as_tensor_list(tensor_or_tensors):
     """One tensor or several, as a list; anything else is a clear error."""
     if isinstance(tensor_or_tensors, Tensor):

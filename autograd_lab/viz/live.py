@@ -16,6 +16,7 @@ True
 """
 
 import html
+import sys
 import time
 import weakref
 from collections import deque
@@ -144,7 +145,5 @@ def live(names="auto", params=None, show_saved=False, max_nodes=200, interval=0.
 
 
 def _ipython_shell():
-    import sys
-
     ipython_module = sys.modules.get("IPython")
     return None if ipython_module is None else ipython_module.get_ipython()

@@ -38,10 +38,6 @@ class Recorder:
             self._unsubscribe()
             self._unsubscribe = None
 
-    @property
-    def listening(self):
-        return self._unsubscribe is not None
-
     def __call__(self, kind, details):
         if kind == "node_started":
             self.received.add(details["node"])

@@ -11,7 +11,6 @@
 import html
 import re
 import shutil
-import sys
 
 import graphviz
 
@@ -76,28 +75,3 @@ class GraphPicture(graphviz.Digraph):
         except Exception as error:
             return {"text/plain": _failure(error)}
         return {"image/svg+xml": svg, "text/plain": self.summary}
-
-    def _repr_image_svg_xml(self):
-        return self._repr_mimebundle_().get("image/svg+xml")
-
-
-def show(tensor_or_tensors, **draw_kwargs):
-    """Display the graph of `tensor_or_tensors` now (a notice instead when Graphviz is missing).
-
-    Takes the same keywords as `draw`. Outside a notebook it prints the notice or the summary.
-    """
-    from autograd_lab.viz.draw import draw
-
-    picture = draw(tensor_or_tensors, **draw_kwargs)
-    bundle = picture._repr_mimebundle_()
-    if "image/svg+xml" in bundle and _in_ipython():
-        from IPython.display import display
-
-        display(bundle, raw=True)
-    else:
-        print(bundle["text/plain"])
-
-
-def _in_ipython():
-    ipython_module = sys.modules.get("IPython")
-    return ipython_module is not None and ipython_module.get_ipython() is not None
