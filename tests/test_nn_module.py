@@ -187,6 +187,27 @@ def test_calling_a_module_runs_forward():
     assert net(x).tolist() == net.forward(x).tolist()
 
 
+def test_forward_hooks_see_every_layers_output_and_can_be_removed():
+    model = nn.Sequential(nn.Linear(3, 4), nn.ReLU(), nn.Linear(4, 2))
+    seen = []
+    handles = [layer.register_forward_hook(
+        lambda module, inputs, output: seen.append((type(module).__name__, output.shape)))
+        for layer in model]
+    model(alt.ones(5, 3))
+    assert seen == [("Linear", (5, 4)), ("ReLU", (5, 4)), ("Linear", (5, 2))]
+    for handle in handles:
+        handle.remove()
+    model(alt.ones(5, 3))
+    assert len(seen) == 3
+
+
+def test_hooks_can_replace_inputs_and_outputs():
+    layer = nn.Identity()
+    layer.register_forward_pre_hook(lambda module, inputs: inputs[0] * 2)
+    layer.register_forward_hook(lambda module, inputs, output: output + 1)
+    assert layer(alt.tensor([1.0])).item() == 3.0
+
+
 def test_train_and_eval_set_the_flag_on_every_module():
     net = TwoLayerNet()
     assert net.training and net.hidden.training

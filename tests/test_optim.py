@@ -91,6 +91,14 @@ def test_adam_steps_match_pytorch_in_float64(settings):
     _compare_with_torch("Adam", settings)
 
 
+@pytest.mark.parametrize("settings", [dict(), dict(lr=0.01, weight_decay=0.1, amsgrad=True)],
+                         ids=str)
+@pytest.mark.torch_reference
+@pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
+def test_adamw_steps_match_pytorch_in_float64(settings):
+    _compare_with_torch("AdamW", settings)
+
+
 @pytest.mark.torch_reference
 @pytest.mark.skipif(not HAS_TORCH, reason="PyTorch is not installed")
 def test_param_groups_with_their_own_settings_match_pytorch():

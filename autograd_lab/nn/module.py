@@ -22,6 +22,7 @@ switch between training and evaluation (`train()`, `eval()`) and print itself as
 Walks over the module tree are loops over an explicit stack, never recursive calls.
 """
 
+import itertools
 from collections import OrderedDict, namedtuple
 
 from autograd_lab import dtypes
@@ -43,6 +44,8 @@ class Module:
         object.__setattr__(self, "_buffers", OrderedDict())
         object.__setattr__(self, "_non_persistent_buffers", set())
         object.__setattr__(self, "_modules", OrderedDict())
+        object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_forward_hooks", OrderedDict())
 
     def forward(self, *inputs):
         """What the module computes; every subclass defines it."""
@@ -50,7 +53,38 @@ class Module:
                                   '"forward" function')
 
     def __call__(self, *inputs, **kwargs):
-        return self.forward(*inputs, **kwargs)
+        """Run `forward`, with the forward hooks (if any) before and after it."""
+        for hook in list(self._forward_pre_hooks.values()):
+            changed = hook(self, inputs)
+            if changed is not None:
+                inputs = changed if isinstance(changed, tuple) else (changed,)
+        output = self.forward(*inputs, **kwargs)
+        for hook in list(self._forward_hooks.values()):
+            changed = hook(self, inputs, output)
+            if changed is not None:
+                output = changed
+        return output
+
+    def register_forward_pre_hook(self, hook):
+        """Call `hook(module, inputs)` before every forward; a returned value replaces the
+        inputs. Returns a handle whose `remove()` takes the hook off again."""
+        return _HookHandle(self._forward_pre_hooks, hook)
+
+    def register_forward_hook(self, hook):
+        """Call `hook(module, inputs, output)` after every forward (to look at activations);
+        a returned value replaces the output. Returns a handle with `remove()`.
+
+        >>> import autograd_lab as alt
+        >>> layer = alt.nn.Linear(3, 2)
+        >>> shapes = []
+        >>> handle = layer.register_forward_hook(lambda m, inputs, out: shapes.append(out.shape))
+        >>> _ = layer(alt.ones(4, 3))
+        >>> handle.remove()
+        >>> _ = layer(alt.ones(1, 3))
+        >>> shapes
+        [(4, 2)]
+        """
+        return _HookHandle(self._forward_hooks, hook)
 
     # -- registering parameters, buffers and sub-modules ------------------------------------
 
@@ -412,6 +446,19 @@ class Module:
         if len(lines) == 1 and not children:
             return f"{self._get_name()}({lines[0]})"
         return f"{self._get_name()}(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class _HookHandle:
+    """What the `register_*_hook` methods return: `remove()` takes the hook off again."""
+
+    _ids = itertools.count()
+
+    def __init__(self, hooks, hook):
+        self.hooks, self.id = hooks, next(self._ids)
+        hooks[self.id] = hook
+
+    def remove(self):
+        self.hooks.pop(self.id, None)
 
 
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):

@@ -80,3 +80,14 @@ class Adam(Optimizer):
         bias_correction2_sqrt = math.sqrt(1 - beta2 ** step)
         denominator = exp_avg_sq.sqrt() / bias_correction2_sqrt + group["eps"]
         param.add_(exp_avg / denominator, alpha=-step_size)
+
+
+class AdamW(Adam):
+    """Adam with decoupled weight decay (Loshchilov & Hutter): each step first shrinks the
+    weights, `p = p * (1 - lr * weight_decay)`, and leaves the gradient alone, so the decay is
+    not rescaled by Adam's per-parameter step size. Weight decay defaults to 0.01."""
+
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
+                 amsgrad=False, *, maximize=False):
+        super().__init__(params, lr, betas, eps, weight_decay, amsgrad, maximize=maximize,
+                         decoupled_weight_decay=True)
