@@ -482,13 +482,12 @@ class Tensor:
     def fill_(self, value):
         """Fill with `value` in place."""
         self._check_inplace()
+        if self.grad_fn is not None and grad_mode._state.enabled:
+            return self.copy_(value)  # stays in the graph; no gradient flows to the old values
         if isinstance(value, Tensor):
             value = value.item()
         self._data.fill(value)
         self._version_cell[0] += 1
-        if self.grad_fn is not None:  # the old values no longer matter: the result is constant
-            self.grad_fn = None
-            self._requires_grad = False
         return self
 
     def copy_(self, source):

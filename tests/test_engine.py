@@ -384,14 +384,18 @@ def test_events_report_backward_from_start_to_finish():
     x = leaf(1.0)
     y = (x * 2).sum()
     kinds = []
-    unsubscribe = events.subscribe(lambda kind, d: kinds.append(kind))
+
+    def listener(kind, details):
+        kinds.append(kind)
+
+    unsubscribe = events.subscribe(listener)
     try:
         y.backward()
     finally:
         unsubscribe()
     assert kinds[0] == "backward_started" and kinds[-1] == "backward_finished"
     assert "grad_accumulated" in kinds and "buffers_freed" in kinds
-    assert not events.listeners
+    assert listener not in events.listeners
 
 
 # -- version counter -------------------------------------------------------------------------------
@@ -549,3 +553,13 @@ def test_in_place_ops_on_non_leaves_match_pytorch():
 
     for ours, theirs in zip(run(alt), run(torch)):
         np.testing.assert_allclose(ours, theirs, rtol=1e-12)
+
+
+@pytest.mark.parametrize("fill", [lambda y: y.fill_(3.0), lambda y: y.zero_()])
+def test_filling_a_non_leaf_keeps_it_in_the_graph_with_no_gradient_to_the_old_values(fill):
+    x = leaf([1.0, 2.0])
+    y = x * 2
+    fill(y)
+    assert y.requires_grad and y.grad_fn is not None
+    (y * x).sum().backward()  # only the direct use of x contributes
+    assert x.grad.tolist() == y.tolist()
