@@ -154,6 +154,15 @@ def test_ops_make_inf_and_nan_without_numpy_warnings():
     assert zero.grad.isnan()[0].item()
 
 
+@pytest.mark.parametrize("op", [alt.relu, lambda x: x.clamp(min=0), lambda x: x.clamp(-1, 1),
+                                lambda x: x.masked_fill(x < 0, 0.0),
+                                lambda x: alt.where(x > 0, x, 0.0)])
+def test_an_infinite_gradient_gives_zero_where_the_op_cuts_it_off(op):
+    x = leaf([-2.0, 0.5])
+    op(x).backward(alt.tensor([np.inf, 1.0], dtype=alt.float64))
+    assert x.grad.tolist() == [0.0, 1.0]
+
+
 def test_log_softmax_and_cross_entropy_are_stable_for_huge_logits():
     logits = leaf([[1000.0, 0.0, -1000.0]])
     assert logits.log_softmax(1).tolist() == [[0.0, -1000.0, -2000.0]]

@@ -203,7 +203,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad * (x > 0)
+        return grad.masked_fill(x <= 0, 0)
 
 
 class Clamp(Function):
@@ -226,10 +226,12 @@ class Clamp(Function):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         if ctx.min is None:
-            return grad * (x <= ctx.max)
-        if ctx.max is None:
-            return grad * (x >= ctx.min)
-        return grad * ((x >= ctx.min) & (x <= ctx.max))
+            inside = x <= ctx.max
+        elif ctx.max is None:
+            inside = x >= ctx.min
+        else:
+            inside = (x >= ctx.min) & (x <= ctx.max)
+        return grad.masked_fill(~inside, 0)
 
 
 class ClampTensor(Function):
@@ -254,9 +256,10 @@ class ClampTensor(Function):
             inside = inside & (x >= lo)
         if hi is not None:
             inside = inside & (x <= hi)
-        return (grad * inside,
-                grad * (x < lo) if lo is not None and ctx.needs_input_grad[1] else None,
-                grad * (x > hi) if hi is not None and ctx.needs_input_grad[2] else None)
+        needs = ctx.needs_input_grad  # ~(x < lo) rather than x >= lo: a NaN x sends lo 0
+        return (grad.masked_fill(~inside, 0),
+                grad.masked_fill(~(x < lo), 0) if lo is not None and needs[1] else None,
+                grad.masked_fill(~(x > hi), 0) if hi is not None and needs[2] else None)
 
 
 def _unary(name, function_class, doc):

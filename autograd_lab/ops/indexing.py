@@ -184,7 +184,7 @@ class MaskedFill(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * ~ctx.mask
+        return grad.masked_fill(ctx.mask, 0)
 
 
 @export("__getitem__")
