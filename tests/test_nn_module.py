@@ -452,3 +452,22 @@ def test_a_layer_reused_three_times_gets_pytorchs_summed_gradient():
         grads.append([layer.weight.grad.numpy(), layer.bias.grad.numpy()])
     for ours, theirs in zip(*grads):
         np.testing.assert_allclose(ours, theirs, rtol=1e-10)
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_a_state_dict_moves_between_autograd_lab_and_pytorch():
+    import torch
+
+    def build(lib):
+        return lib.nn.Sequential(lib.nn.Linear(4, 8), lib.nn.Tanh(), lib.nn.Linear(8, 3)).double()
+
+    ours, theirs = build(alt), build(torch)
+    theirs.load_state_dict({k: torch.from_numpy(v.numpy().copy())
+                            for k, v in ours.state_dict().items()})
+    x = np.random.default_rng(0).standard_normal((5, 4))
+    np.testing.assert_allclose(ours(alt.tensor(x)).detach().numpy(),
+                               theirs(torch.tensor(x)).detach().numpy(), rtol=1e-12)
+    back = build(alt)
+    back.load_state_dict({k: alt.tensor(v.numpy()) for k, v in theirs.state_dict().items()})
+    assert back(alt.tensor(x)).tolist() == ours(alt.tensor(x)).tolist()

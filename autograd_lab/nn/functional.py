@@ -29,7 +29,8 @@ def linear(input, weight, bias=None):
 
 
 def relu(input, inplace=False):
-    """max(x, 0) element-wise."""
+    """max(x, 0) element-wise. (`inplace` is accepted for PyTorch code; the result is always
+    a new tensor.)"""
     return input.relu()
 
 
@@ -45,7 +46,8 @@ def tanh(input):
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """During training, zero each element with probability `p` and scale the others by
-    1 / (1 - p), so that the expected value stays the same. Outside training: the identity."""
+    1 / (1 - p), so that the expected value stays the same. Outside training: the identity.
+    (`inplace` is accepted for PyTorch code; the result is always a new tensor.)"""
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
     if not training or p == 0.0:
