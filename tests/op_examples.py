@@ -104,6 +104,11 @@ def _max_dim(t, x):
     return out.values, out.indices
 
 
+def _max_dim_zero(t, x):
+    values, indices = x.max(0, keepdim=True)
+    return values, indices
+
+
 def _min_dim_keepdim(t, x):
     values, indices = t.min(x, -1, keepdim=True)
     return values, indices
@@ -136,6 +141,16 @@ EXAMPLES = [
     Example("pow_number_base", lambda t, x: 2 ** x, normal(3)),
     Example("pow_function_number_base", lambda t, x: t.pow(3, x), normal(3)),
     Example("zero_dim_with_vector", lambda t, x, y: x * y + x, normal(), normal(3)),
+    Example("zero_dim_sum_dim", lambda t, x: x.sum(0), normal()),
+    Example("zero_dim_mean_keepdim", lambda t, x: x.mean(-1, keepdim=True), normal()),
+    Example("zero_dim_prod_dim", lambda t, x: x.prod(0), normal()),
+    Example("zero_dim_var", lambda t, x: x.var(0, correction=0), normal()),
+    Example("zero_dim_max_dim", _max_dim_zero, normal()),
+    Example("zero_dim_amax", lambda t, x: x.amax(0), normal()),
+    Example("zero_dim_softmax", lambda t, x: x.softmax(0) + x.log_softmax(-1), normal()),
+    Example("zero_dim_t_transpose", lambda t, x: x.t() * x.transpose(0, -1), normal()),
+    Example("zero_dim_argmax", lambda t, x: (x * 1, x.argmax(0), x.argmin(-1, keepdim=True)),
+            normal()),
     # -- element-wise -------------------------------------------------------------------------
     Example("exp", lambda t, x: t.exp(x), normal(2, 3)),
     Example("log", lambda t, x: x.log(), positive(2, 3)),

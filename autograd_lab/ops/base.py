@@ -85,7 +85,10 @@ def broadcast_shapes(a, b):
 
 
 def normalize_dims(dim, ndim):
-    """`dim` (int, negative int, tuple or None) as a sorted tuple of non-negative dims."""
+    """`dim` (int, negative int, tuple or None) as a sorted tuple of non-negative dims.
+
+    A 0-d tensor accepts dim 0 or -1, as in PyTorch, and has no dims to reduce: ().
+    """
     if dim is None:
         return tuple(range(ndim))
     dims = (dim,) if isinstance(dim, int) else tuple(dim)
@@ -99,4 +102,4 @@ def normalize_dims(dim, ndim):
         if d in result:
             raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
         result.append(d)
-    return tuple(sorted(result))
+    return tuple(sorted(result)) if ndim else ()

@@ -30,8 +30,9 @@ class Softmax(Function):
         ctx.save_for_backward(x)
         ctx.dim = dim
         data = _float_input(x, "softmax")
-        e = array_module(data).exp(data - data.max(axis=dim, keepdims=True))
-        return e / e.sum(axis=dim, keepdims=True)
+        axis = dim if data.ndim else None
+        e = array_module(data).exp(data - data.max(axis=axis, keepdims=True))
+        return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
@@ -52,8 +53,9 @@ class LogSoftmax(Function):
         ctx.dim = dim
         data = _float_input(x, "log_softmax")
         xp = array_module(data)
-        shifted = data - data.max(axis=dim, keepdims=True)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=dim, keepdims=True))
+        axis = dim if data.ndim else None
+        shifted = data - data.max(axis=axis, keepdims=True)
+        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
     def backward(ctx, grad):

@@ -388,7 +388,7 @@ def max(input, dim=None, keepdim=False):
         return input.maximum(dim)
     if dim is None:
         return MaxAll.apply(input)
-    return _max_type(*MaxDim.apply(input, dim=dim, keepdim=keepdim))
+    return _max_type(*_along(MaxDim, input, dim, keepdim))
 
 
 @export("min")
@@ -398,7 +398,15 @@ def min(input, dim=None, keepdim=False):
         return input.minimum(dim)
     if dim is None:
         return MinAll.apply(input)
-    return _min_type(*MinDim.apply(input, dim=dim, keepdim=keepdim))
+    return _min_type(*_along(MinDim, input, dim, keepdim))
+
+
+def _along(kind, input, dim, keepdim):
+    """(values, indices) along `dim`; a 0-d tensor is its own value, at index 0."""
+    if input.dim() == 0:
+        normalize_dims(dim, 0)  # only 0 and -1 are allowed
+        input, dim, keepdim = input.reshape(1), 0, False
+    return kind.apply(input, dim=dim, keepdim=keepdim)
 
 
 @export("amax")
@@ -427,7 +435,8 @@ def argmin(input, dim=None, keepdim=False):
 
 def _arg(input, dim, keepdim, pick):
     data = input._data
-    if dim is None:
+    if dim is None or data.ndim == 0:
+        normalize_dims(dim, data.ndim)  # a 0-d tensor allows only dim 0 or -1
         found = getattr(data.reshape(-1), pick)()
         shape = (1,) * data.ndim if keepdim else ()
     else:

@@ -60,6 +60,8 @@ class Transpose(Function):
     @staticmethod
     def forward(ctx, x, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
+        if dim0 == dim1:  # nothing to swap (also a 0-d tensor's t()): a plain view
+            return x._data.view()
         return array_module(x._data).swapaxes(x._data, dim0, dim1)
 
     @staticmethod
