@@ -39,7 +39,13 @@ def _with_requires_grad(result, requires_grad):
 
 def _inferred_dtype(data):
     """PyTorch's choice for Python data: floats -> float32, ints -> int64, bools -> bool."""
-    array = np.asarray(data)
+    try:
+        array = np.asarray(data)
+    except ValueError:  # numpy's "inhomogeneous shape"
+        raise ValueError("expected sequences of the same length at every dim: nested lists "
+                         "must form a rectangle to become a tensor") from None
+    if array.dtype.kind in "US":
+        raise TypeError("new(): invalid data type 'str'")
     if array.dtype.kind == "f" and not isinstance(data, np.ndarray):
         return np.float32
     if array.dtype.kind == "f" and array.dtype == np.float16:
@@ -47,7 +53,7 @@ def _inferred_dtype(data):
     if array.dtype.kind in "iu" and not isinstance(data, np.ndarray):
         return np.int64
     if array.dtype.kind == "O":
-        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+        raise RuntimeError(f"Could not infer dtype of {type(data).__name__}")
     return array.dtype
 
 
@@ -63,8 +69,6 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     if not isinstance(data, np.ndarray):
         data = backend.to_numpy(data) if hasattr(data, "__cuda_array_interface__") else data
     numpy_dtype = _numpy_dtype(dtype, _inferred_dtype(data))
-    if isinstance(data, (list, tuple)) and len(data) and isinstance(data[0], str):
-        raise TypeError("new(): invalid data type 'str'")
     return _finish(np.array(data, dtype=numpy_dtype), device, requires_grad)
 
 

@@ -500,6 +500,9 @@ class Tensor:
 
     def __setitem__(self, index, value):
         """`x[mask] = 0`, `x[0, 1:] = y`: in place, differentiable for non-leaf tensors."""
+        if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
+                               "an in-place operation.")  # PyTorch writes through a view of x
         self._check_inplace()
         if not self._requires_grad and not (isinstance(value, Tensor) and value._requires_grad
                                             and grad_mode._state.enabled):

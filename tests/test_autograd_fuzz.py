@@ -11,7 +11,7 @@ import importlib.util
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import autograd_lab as alt
@@ -128,6 +128,12 @@ def make_leaves(lib, shapes, seed):
             for shape in shapes]
 
 
+def assume_well_conditioned(steps, leaves):
+    """Finite differences lose their digits when the output is huge: skip such programs."""
+    with alt.no_grad():
+        assume(abs(run_program(alt, steps, leaves).item()) < 1e4)
+
+
 fuzz_settings = settings(max_examples=200, deadline=None,
                          suppress_health_check=[HealthCheck.too_slow])
 
@@ -137,6 +143,7 @@ fuzz_settings = settings(max_examples=200, deadline=None,
 def test_random_graph_gradients_match_finite_differences(program):
     shapes, steps, seed = program
     leaves = make_leaves(alt, shapes, seed)
+    assume_well_conditioned(steps, leaves)
     assert gradcheck(lambda *xs: run_program(alt, steps, xs), tuple(leaves), atol=1e-5, rtol=1e-4)
 
 
@@ -145,6 +152,7 @@ def test_random_graph_gradients_match_finite_differences(program):
 def test_random_graph_second_derivatives_match_finite_differences(program):
     shapes, steps, seed = program
     leaves = make_leaves(alt, shapes, seed)
+    assume_well_conditioned(steps, leaves)
     assert gradgradcheck(lambda *xs: run_program(alt, steps, xs), tuple(leaves), atol=1e-4,
                          rtol=1e-3)
 

@@ -168,8 +168,8 @@ CASES = {
                                           "a leaf Variable that requires grad is being used in an "
                                           "in-place operation."),
     "setitem_on_leaf_that_requires_grad": (set_item_on_leaf, RuntimeError,
-                                           "leaf Variable that requires grad is being used in an "
-                                           "in-place operation."),
+                                           "a view of a leaf Variable that requires grad is being "
+                                           "used in an in-place operation."),
     "in_place_on_view_of_leaf": (in_place_on_view_of_leaf, RuntimeError,
                                  "a view of a leaf Variable that requires grad is being used in "
                                  "an in-place operation."),
@@ -222,6 +222,14 @@ CASES = {
     # creation
     "from_numpy_of_a_list": (lambda s: alt.from_numpy([1, 2]), TypeError,
                              r"expected np.ndarray \(got list\)"),
+    "tensor_of_strings": (lambda s: alt.tensor(["a", "b"]), TypeError,
+                          "new\\(\\): invalid data type 'str'"),
+    "tensor_of_a_dict": (lambda s: alt.tensor({"a": 1}), RuntimeError,
+                         "Could not infer dtype of dict"),
+    "tensor_of_ragged_lists": (lambda s: alt.tensor([[1, 2], [3]]), ValueError,
+                               "expected sequences of the same length"),
+    "data_set_to_a_list": (lambda s: setattr(s.plain, "data", [1, 2]), TypeError,
+                           "Variable data has to be a tensor, but got list"),
 }
 
 
