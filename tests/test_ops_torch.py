@@ -112,3 +112,114 @@ def test_second_derivatives_match_pytorch(example):
         expected = np.zeros(inputs[i].shape) if h is None else h.numpy(force=True)
         got = np.zeros(inputs[i].shape) if g is None else g.detach().numpy()
         assert_close(got, expected, f"second derivative for input {i}")
+
+
+# The ways tutorials call the ops (keywords, tuples, module functions): same results as PyTorch.
+CALL_FORMS = [
+    lambda t, x, y: x.sum(dim=1, keepdim=True),
+    lambda t, x, y: t.mean(x, dim=0),
+    lambda t, x, y: x.view(-1, 2),
+    lambda t, x, y: x.transpose(1, 0),
+    lambda t, x, y: t.cat((x, y), dim=1),
+    lambda t, x, y: t.stack((x, y)),
+    lambda t, x, y: x.split(1, dim=1)[0],
+    lambda t, x, y: x.chunk(2, dim=1)[1],
+    lambda t, x, y: t.max(x, dim=1, keepdim=True)[0],
+    lambda t, x, y: x.clamp(min=-1, max=1),
+    lambda t, x, y: t.clamp(x, -1, 1),
+    lambda t, x, y: x.unsqueeze(0).squeeze(dim=0),
+    lambda t, x, y: x.unsqueeze(dim=1),
+    lambda t, x, y: x.flatten(start_dim=1),
+    lambda t, x, y: x.permute(dims=(1, 0)),
+    lambda t, x, y: x.reshape(shape=(6,)),
+    lambda t, x, y: x.view((3, 2)),
+    lambda t, x, y: x.expand(size=(2, 2, 3)),
+    lambda t, x, y: t.where(condition=x > 0, input=x, other=y),
+    lambda t, x, y: t.softmax(x, dim=1),
+    lambda t, x, y: x.std(dim=0, keepdim=True),
+    lambda t, x, y: t.norm(x, p=2, dim=1),
+    lambda t, x, y: t.matmul(input=x, other=y.t()),
+    lambda t, x, y: t.mm(input=x, mat2=y.t()),
+    lambda t, x, y: x.transpose(dim0=0, dim1=1),
+    lambda t, x, y: t.transpose(x, 0, 1),
+    lambda t, x, y: x.max(dim=-1).values,
+    lambda t, x, y: x.argmax(dim=1),
+    lambda t, x, y: t.argmax(x, dim=1, keepdim=True),
+    lambda t, x, y: x.log_softmax(dim=-1),
+    lambda t, x, y: t.pow(x, exponent=2),
+    lambda t, x, y: x.pow(exponent=2),
+    lambda t, x, y: t.add(x, y, alpha=0.5),
+    lambda t, x, y: t.sub(input=x, other=y),
+    lambda t, x, y: t.mul(input=x, other=2),
+    lambda t, x, y: t.div(x, other=2),
+    lambda t, x, y: x.masked_fill(mask=x > 0, value=1.0),
+    lambda t, x, y: t.sum(x, (0, 1)),
+    lambda t, x, y: t.prod(x, dim=1),
+    lambda t, x, y: x.var(unbiased=False),
+    lambda t, x, y: x.var(dim=1, unbiased=True, keepdim=True),
+    lambda t, x, y: t.amax(x, dim=(0, 1)),
+    lambda t, x, y: x.squeeze(-1),
+    lambda t, x, y: t.outer(x[0], y[1]),
+    lambda t, x, y: t.dot(x[0], y[0]),
+    lambda t, x, y: t.mv(x, y[0]),
+    lambda t, x, y: t.exp(input=x),
+    lambda t, x, y: t.relu(input=x),
+    lambda t, x, y: t.sigmoid(x),
+    lambda t, x, y: t.tanh(input=x),
+    lambda t, x, y: t.abs(x),
+    lambda t, x, y: t.sqrt(input=x.abs()),
+    lambda t, x, y: t.log(input=x.abs()),
+    lambda t, x, y: x.clip(min=0),
+    lambda t, x, y: t.clip(x, max=0),
+    lambda t, x, y: t.maximum(input=x, other=y),
+    lambda t, x, y: t.minimum(x, other=y),
+    lambda t, x, y: t.split(x, [1, 2], dim=1)[1],
+    lambda t, x, y: t.chunk(x, chunks=3, dim=1)[2],
+    lambda t, x, y: t.unbind(x, dim=1)[0],
+    lambda t, x, y: t.squeeze(x.unsqueeze(0), 0),
+    lambda t, x, y: t.unsqueeze(x, dim=0),
+    lambda t, x, y: t.flatten(x),
+    lambda t, x, y: t.reshape(x, (3, 2)),
+    lambda t, x, y: t.t(x),
+    lambda t, x, y: t.permute(x, (1, 0)),
+    lambda t, x, y: t.cat(tensors=[x, y]),
+    lambda t, x, y: t.stack(tensors=[x, y], dim=2),
+    lambda t, x, y: t.mean(x, dim=(0, 1), keepdim=True),
+    lambda t, x, y: t.std(x, dim=1, correction=0),
+    lambda t, x, y: t.min(x, 1)[1],
+    lambda t, x, y: t.argmin(x),
+    lambda t, x, y: t.clamp(x, min=y),
+    lambda t, x, y: x.square(),
+    lambda t, x, y: t.square(x),
+    lambda t, x, y: x.reciprocal(),
+    lambda t, x, y: t.sign(x),
+    lambda t, x, y: t.sin(x),
+    lambda t, x, y: t.cos(x),
+    lambda t, x, y: x.neg(),
+    lambda t, x, y: t.neg(x),
+    lambda t, x, y: x.exp().log(),
+    lambda t, x, y: t.bmm(x.unsqueeze(0), y.t().unsqueeze(0)),
+    lambda t, x, y: x.T,
+    lambda t, x, y: x[..., None].squeeze((2,)),
+    lambda t, x, y: x.sum(dtype=t.float32),
+    lambda t, x, y: x.mean(dtype=t.float64),
+    lambda t, x, y: t.log_softmax(x, 1, dtype=t.float32),
+]
+
+
+@pytest.mark.parametrize("number", range(len(CALL_FORMS)))
+def test_call_forms_match_pytorch(number):
+    import torch
+
+    results = []
+    for lib in (torch, alt):
+        x = lib.tensor([[0.5, -1.0, 2.0], [1.5, 0.25, -0.75]], dtype=lib.float64,
+                       requires_grad=True)
+        y = lib.tensor([[1.0, 2.0, -0.5], [0.5, -1.5, 1.0]], dtype=lib.float64,
+                       requires_grad=True)
+        out = CALL_FORMS[number](lib, x, y)
+        results.append((tuple(out.shape), str(out.dtype).split(".")[-1],
+                        out.grad_fn.name() if out.grad_fn is not None else None,
+                        out.detach().numpy()))
+    assert results[1][:3] == results[0][:3]
+    assert_close(results[1][3], results[0][3], "values")

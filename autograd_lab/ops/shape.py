@@ -214,9 +214,12 @@ def _result_dtype(tensors):
 
 
 @export("reshape")
-def reshape(input, *shape):
-    """The same values in another shape; one dimension may be -1 (inferred)."""
-    shape = _resolve_shape(shape, input.numel())
+def reshape(input, *sizes, shape=None):
+    """The same values in another shape; one dimension may be -1 (inferred).
+
+    `x.reshape(2, 3)`, `x.reshape((2, 3))` and `alt.reshape(x, shape=(2, 3))` all work.
+    """
+    shape = _resolve_shape(sizes if shape is None else (shape,), input.numel())
     if shape == input.shape:
         return View.apply(input, shape=shape) if input.requires_grad else input.detach()
     return View.apply(input, shape=shape)
@@ -249,8 +252,9 @@ def transpose(input, dim0, dim1):
 
 
 @export("permute")
-def permute(input, *dims):
-    """Reorder the dimensions: `x.permute(2, 0, 1)`."""
+def permute(input, *order, dims=None):
+    """Reorder the dimensions: `x.permute(2, 0, 1)` (or `dims=(2, 0, 1)`)."""
+    dims = order if dims is None else tuple(dims)
     if len(dims) == 1 and isinstance(dims[0], (tuple, list)):
         dims = tuple(dims[0])
     if len(dims) != input.dim():
@@ -261,8 +265,9 @@ def permute(input, *dims):
 
 
 @export("expand", function=False)
-def expand(input, *sizes):
+def expand(input, *sizes, size=None):
     """Repeat dims of size 1 without copying (-1 keeps a size): `x.expand(3, -1)`."""
+    sizes = sizes if size is None else tuple(size)
     if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
         sizes = tuple(sizes[0])
     extra = len(sizes) - input.dim()
@@ -304,6 +309,10 @@ def flatten(input, start_dim=0, end_dim=-1):
     if input.dim() == 0:
         return input.reshape(1)
     start, end = _dim_index(start_dim, input.dim()), _dim_index(end_dim, input.dim())
+    if start > end:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if start == end:
+        return input  # nothing to merge: PyTorch returns the tensor itself
     shape = input.shape[:start] + (math.prod(input.shape[start:end + 1]),) + input.shape[end + 1:]
     return input.reshape(shape)
 
