@@ -88,7 +88,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` in place, return self: `w = alt.randn(3).requires_grad_()`."""
-        if requires_grad and self.grad_fn is None and self._data.dtype.kind != "f":
+        if requires_grad and self.grad_fn is not None:
+            return self  # a non-leaf that requires grad already
+        if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
@@ -123,6 +125,11 @@ class Tensor:
                 raise RuntimeError(f"attempting to assign a gradient of size '{_size(value.shape)}'"
                                    f" to a tensor of size '{_size(self.shape)}'. Please ensure "
                                    "that the gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype "
+                                   f"'{value.dtype.name}' to a tensor with dtype "
+                                   f"'{self.dtype.name}'. The gradient must match the tensor's "
+                                   "dtype.")
         self._grad = value
 
     @property

@@ -121,6 +121,9 @@ CASES = {
     "assigning_grad_of_wrong_size": (lambda s: setattr(s.x, "grad", alt.ones(3)), RuntimeError,
                                      r"attempting to assign a gradient of size '\[3\]' to a "
                                      r"tensor of size '\[2, 3\]'"),
+    "assigning_grad_of_another_dtype": (lambda s: setattr(s.x, "grad", alt.ones(
+        2, 3, dtype=alt.float64)), RuntimeError, "attempting to assign a gradient with dtype "
+        "'float64' to a tensor with dtype 'float32'"),
     "assigning_grad_that_is_not_a_tensor": (lambda s: setattr(s.x, "grad", 3), TypeError,
                                             "assigned grad expected to be a Tensor or None but "
                                             "got grad of type int"),

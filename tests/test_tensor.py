@@ -55,6 +55,20 @@ def test_requires_grad_underscore_returns_self_and_can_switch_off():
     assert not x.requires_grad
 
 
+def test_requires_grad_underscore_on_a_non_leaf_that_requires_grad_is_a_no_op():
+    y = alt.ones(2, requires_grad=True) * 2
+    assert y.requires_grad_() is y and y.requires_grad and y.grad_fn is not None
+
+
+def test_grad_can_be_assigned_and_reset():
+    x = alt.ones(2, requires_grad=True)
+    x.grad = alt.tensor([1.0, 2.0])
+    (x * 1).sum().backward()
+    assert x.grad.tolist() == [2.0, 3.0]
+    x.grad = None
+    assert x.grad is None
+
+
 def test_retains_grad_is_false_until_retain_grad_is_called():
     y = alt.ones(2, requires_grad=True) * 2
     assert y.retains_grad is False
