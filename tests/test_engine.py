@@ -477,6 +477,19 @@ def test_nan_and_inf_flow_through_backward_without_error():
     assert np.isnan(x.grad[0].item()) and x.grad[1].item() == pytest.approx(1.0)
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("make", [
+    lambda x: x.log(), lambda x: x.exp(), lambda x: x / x, lambda x: 1 / x, lambda x: x ** 0.5,
+    lambda x: x ** -1.0, lambda x: x.exp() * 0, lambda x: x.reciprocal(),
+])
+def test_inf_and_nan_in_forward_and_backward_raise_no_warnings_and_no_errors(make):
+    x = alt.tensor([0.0, 1000.0, -1.0, float("inf"), float("nan")], requires_grad=True)
+    y = make(x)
+    y.sum().backward()
+    assert x.grad.shape == (5,)
+    assert not np.isfinite(y.detach().numpy()).all() or not np.isfinite(x.grad.numpy()).all()
+
+
 def test_anomaly_mode_names_the_op_that_made_the_first_nan():
     x = leaf([0.0, 1.0])
     with alt.autograd.detect_anomaly(), np.errstate(all="ignore"):
