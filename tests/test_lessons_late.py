@@ -21,51 +21,69 @@ def assert_correct(capsys, result):
     assert "✓" in capsys.readouterr().out
 
 
-# -- lesson 07: the training step -------------------------------------------------------------
+# -- lesson 07: the training step of any depth ------------------------------------------------
 
-def train_step_reference(x, y, w1, w2, learning_rate):
+def forward_loss(x, y, weights):
+    h = x
+    for w in weights[:-1]:
+        h = h.mm(w).clamp(min=0)
+    return (h.mm(weights[-1]) - y).pow(2).sum()
+
+
+def train_step_reference(x, y, weights, learning_rate):
+    loss = forward_loss(x, y, weights)
+    loss.backward()
+    with alt.no_grad():
+        for w in weights:
+            w -= learning_rate * w.grad
+            w.grad.zero_()
+    return loss.item()
+
+
+def train_step_without_zeroing(x, y, weights, learning_rate):
+    loss = forward_loss(x, y, weights)
+    loss.backward()
+    with alt.no_grad():
+        for w in weights:
+            w -= learning_rate * w.grad
+    return loss.item()
+
+
+def train_step_rebinding(x, y, weights, learning_rate):
+    loss = forward_loss(x, y, weights)
+    loss.backward()
+    with alt.no_grad():
+        for w in weights:
+            w = w - learning_rate * w.grad
+    return loss.item()
+
+
+def train_step_two_layers_only(x, y, weights, learning_rate):
+    w1, w2 = weights[0], weights[-1]
     loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
     loss.backward()
     with alt.no_grad():
-        w1 -= learning_rate * w1.grad
-        w2 -= learning_rate * w2.grad
-        w1.grad.zero_()
-        w2.grad.zero_()
+        for w in (w1, w2):
+            w -= learning_rate * w.grad
+            w.grad.zero_()
     return loss.item()
 
 
-def train_step_without_zeroing(x, y, w1, w2, learning_rate):
-    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
+def train_step_outside_no_grad(x, y, weights, learning_rate):
+    loss = forward_loss(x, y, weights)
     loss.backward()
-    with alt.no_grad():
-        w1 -= learning_rate * w1.grad
-        w2 -= learning_rate * w2.grad
+    for w in weights:
+        w -= learning_rate * w.grad
     return loss.item()
 
 
-def train_step_rebinding(x, y, w1, w2, learning_rate):
-    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
-    loss.backward()
-    with alt.no_grad():
-        w1 = w1 - learning_rate * w1.grad
-        w2 = w2 - learning_rate * w2.grad
-    return loss.item()
-
-
-def train_step_outside_no_grad(x, y, w1, w2, learning_rate):
-    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
-    loss.backward()
-    w1 -= learning_rate * w1.grad
-    return loss.item()
-
-
-def train_step_returning_a_tensor(x, y, w1, w2, learning_rate):
-    loss = (x.mm(w1).clamp(min=0).mm(w2) - y).pow(2).sum()
-    train_step_reference(x, y, w1, w2, learning_rate)
+def train_step_returning_a_tensor(x, y, weights, learning_rate):
+    loss = forward_loss(x, y, weights)
+    train_step_reference(x, y, weights, learning_rate)
     return loss
 
 
-def train_step_stub(x, y, w1, w2, learning_rate):
+def train_step_stub(x, y, weights, learning_rate):
     ...
 
 
@@ -74,13 +92,18 @@ def test_train_step_checker_accepts_the_reference(capsys):
 
 
 def test_train_step_checker_rejects_gradients_left_unzeroed():
-    with pytest.raises(ExerciseError, match="not zeroed(.|\\n)*hint: call w1.grad.zero_"):
+    with pytest.raises(ExerciseError, match="not zeroed(.|\\n)*hint: call w.grad.zero_"):
         lesson07.check_train_step(train_step_without_zeroing)
 
 
 def test_train_step_checker_rejects_an_update_that_rebinds_the_name():
-    with pytest.raises(ExerciseError, match="w1 after the update is not right"):
+    with pytest.raises(ExerciseError, match=r"weights\[0\] after the update is not right"):
         lesson07.check_train_step(train_step_rebinding)
+
+
+def test_train_step_checker_rejects_a_step_written_for_two_layers_only():
+    with pytest.raises(ExerciseError, match="3-layer network"):
+        lesson07.check_train_step(train_step_two_layers_only)
 
 
 def test_train_step_checker_reports_the_in_place_error_outside_no_grad():
