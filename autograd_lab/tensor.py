@@ -404,11 +404,7 @@ class Tensor:
             if self._base.grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
-            raise RuntimeError(
-                "in-place operation on a view of a tensor that requires grad: autograd_lab "
-                "does not track in-place changes through views. Change the base tensor "
-                "directly (base[index] = value) or work on a .clone()."
-            )
+            raise RuntimeError(_VIEW_IN_PLACE)
 
     def _assign(self, result):
         """Write `result` (computed out of place) into this tensor's storage, taking its history.
@@ -418,6 +414,8 @@ class Tensor:
         saved the old `x` notice.
         """
         self._check_inplace()
+        if result.grad_fn is not None and self._base is not None:
+            raise RuntimeError(_VIEW_IN_PLACE)  # the base would not learn its new history
         if result.shape != self.shape:
             try:
                 broadcast = np.broadcast_shapes(result.shape, self.shape)
@@ -518,6 +516,13 @@ class Tensor:
             self._version_cell[0] += 1
             return
         self._assign(IndexPut.apply(self, value, index=index))
+
+
+_VIEW_IN_PLACE = (
+    "an in-place operation on a view needs gradients here, and autograd_lab does not track "
+    "in-place changes through views. Change the base tensor directly (base[index] = value) or "
+    "work on a .clone()."
+)
 
 
 class _HookHandle:

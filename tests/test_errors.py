@@ -81,6 +81,14 @@ def backward_after_in_place(s):
     out.backward()
 
 
+def in_place_with_grad_through_view_of_plain_tensor(s):
+    s.plain[1:].mul_(s.x[0, 1:])
+
+
+def in_place_on_view_of_non_leaf(s):
+    s.h[0].add_(1)
+
+
 def set_item_on_leaf(s):
     s.x[0, 0] = 5.0
 
@@ -176,6 +184,11 @@ CASES = {
     "in_place_on_view_of_leaf": (in_place_on_view_of_leaf, RuntimeError,
                                  "a view of a leaf Variable that requires grad is being used in "
                                  "an in-place operation."),
+    "in_place_with_grad_through_view_of_plain_tensor": (
+        in_place_with_grad_through_view_of_plain_tensor, RuntimeError,
+        "autograd_lab does not track in-place changes through views"),
+    "in_place_on_view_of_non_leaf": (in_place_on_view_of_non_leaf, RuntimeError,
+                                     "autograd_lab does not track in-place changes through views"),
     "in_place_result_that_cannot_be_cast": (lambda s: s.ints.add_(1.5), RuntimeError,
                                             "result type Float can't be cast to the desired "
                                             "output type Long"),
