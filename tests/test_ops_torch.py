@@ -223,3 +223,70 @@ def test_call_forms_match_pytorch(number):
                         out.detach().numpy()))
     assert results[1][:3] == results[0][:3]
     assert_close(results[1][3], results[0][3], "values")
+
+
+# Mistakes a learner makes: the same exception type and first line of text as PyTorch.
+ERROR_FORMS = [
+    lambda t, F, x, y: x.view(4),
+    lambda t, F, x, y: x.sum(3),
+    lambda t, F, x, y: x.transpose(0, 3),
+    lambda t, F, x, y: x.unsqueeze(4),
+    lambda t, F, x, y: x.squeeze(5),
+    lambda t, F, x, y: x.expand(4, 3),
+    lambda t, F, x, y: x.reshape(-1, -1),
+    lambda t, F, x, y: x[3],
+    lambda t, F, x, y: x[:, 5],
+    lambda t, F, x, y: x[[5]],
+    lambda t, F, x, y: x[0, 0, 0],
+    lambda t, F, x, y: t.cat([x, y], dim=2),
+    lambda t, F, x, y: t.stack([x], dim=4),
+    lambda t, F, x, y: x.max(2),
+    lambda t, F, x, y: x.softmax(2),
+    lambda t, F, x, y: x.permute(0, 0),
+    lambda t, F, x, y: x.unsqueeze(0).t(),
+    lambda t, F, x, y: t.dot(x, y),
+    lambda t, F, x, y: t.mv(x, x),
+    lambda t, F, x, y: x.masked_fill(t.tensor([True, False]), 0.0),
+    lambda t, F, x, y: t.where(x > 0, x, t.ones(3, 2)),
+    lambda t, F, x, y: x.argmax(2),
+    lambda t, F, x, y: x.norm(dim=3),
+    lambda t, F, x, y: x.var(3),
+    lambda t, F, x, y: x.prod(3),
+    lambda t, F, x, y: x.mean(3),
+    lambda t, F, x, y: x.amax(3),
+    lambda t, F, x, y: x.flatten(3),
+    lambda t, F, x, y: x.chunk(2, dim=3),
+    lambda t, F, x, y: x.split(2, dim=3),
+    lambda t, F, x, y: t.bmm(x.unsqueeze(0), x.unsqueeze(0)),
+    lambda t, F, x, y: x @ t.ones(2, 4, 5),
+    lambda t, F, x, y: t.ones(2, 3, 4) @ t.ones(3, 4, 5),
+    lambda t, F, x, y: x.mm(t.ones(3)),
+    lambda t, F, x, y: F.nll_loss(x, t.tensor([0, 1, 2])),
+    lambda t, F, x, y: F.mse_loss(x, t.ones(3, 3)),
+    lambda t, F, x, y: x.clamp(min=t.ones(4)),
+    lambda t, F, x, y: x ** t.ones(4),
+    lambda t, F, x, y: t.maximum(x, t.ones(4)),
+    lambda t, F, x, y: x.reshape(7),
+    lambda t, F, x, y: x.unbind(2),
+    lambda t, F, x, y: x.log_softmax(-3),
+    lambda t, F, x, y: x[None, None, 0, 0, 0],
+    lambda t, F, x, y: x[t.tensor([[True, False, True]])],
+    lambda t, F, x, y: x[t.tensor([0.5])],
+    lambda t, F, x, y: x.sum(dim=(0, 2)),
+]
+
+
+@pytest.mark.filterwarnings("ignore:Using a target size")
+@pytest.mark.parametrize("number", range(len(ERROR_FORMS)))
+def test_errors_match_pytorch(number):
+    import torch
+    import torch.nn.functional
+
+    from autograd_lab.ops import functional
+
+    raised = []
+    for lib, F in ((torch, torch.nn.functional), (alt, functional)):
+        with pytest.raises(Exception) as error:
+            ERROR_FORMS[number](lib, F, lib.ones(2, 3), lib.ones(2, 3))
+        raised.append((type(error.value), str(error.value).splitlines()[0]))
+    assert raised[1] == raised[0]

@@ -9,7 +9,7 @@ import numpy as np
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export
+from autograd_lab.ops.base import broadcast_shapes, export
 from autograd_lab.tensor import Tensor
 
 
@@ -302,6 +302,9 @@ def clamp(input, min=None, max=None):
         bounds = [b if isinstance(b, Tensor) or b is None else
                   Tensor._from_array(array_module(input._data).asarray(b, input._data.dtype))
                   for b in (min, max)]
+        for bound in bounds:
+            if bound is not None:
+                broadcast_shapes(input.shape, bound.shape)
         return ClampTensor.apply(input, *bounds)
     return Clamp.apply(input, min=min, max=max)
 

@@ -13,7 +13,7 @@ import numpy as np
 
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import export
+from autograd_lab.ops.base import broadcast_shapes, export
 from autograd_lab.ops.shape import unsqueeze
 from autograd_lab.tensor import Tensor
 
@@ -239,4 +239,6 @@ def masked_fill(input, mask, value):
     """A copy of `input` with `value` wherever the boolean `mask` is True."""
     if isinstance(value, Tensor):
         value = value.item()
+    if mask.shape != input.shape:
+        broadcast_shapes(mask.shape, input.shape)
     return MaskedFill.apply(input, mask=mask, value=value)

@@ -93,12 +93,10 @@ class BatchedMatmul(Function):
 
     @staticmethod
     def forward(ctx, x, y):
+        batch = math.prod(broadcast_shapes(x.shape[:-2], y.shape[:-2]))
         if x.shape[-1] != y.shape[-2]:
-            batch = math.prod(x.shape[:-2])
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
-                               f"[{batch}, {x.shape[-1]}] but got: "
-                               f"[{math.prod(y.shape[:-2])}, {y.shape[-2]}].")
-        broadcast_shapes(x.shape[:-2], y.shape[:-2])
+                               f"[{batch}, {x.shape[-1]}] but got: [{batch}, {y.shape[-2]}].")
         needs_x, needs_y = ctx.needs_input_grad
         ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
         return x._data @ y._data

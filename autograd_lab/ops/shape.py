@@ -261,7 +261,10 @@ def permute(input, *order, dims=None):
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does "
                            f"not match the length of the desired ordering of dimensions i.e. "
                            f"input.dim() = {input.dim()} is not equal to len(dims) = {len(dims)}")
-    return Permute.apply(input, dims=tuple(_dim_index(d, input.dim()) for d in dims))
+    dims = tuple(_dim_index(d, input.dim()) for d in dims)
+    if len(set(dims)) != len(dims):
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims=dims)
 
 
 @export("expand", function=False)
