@@ -313,15 +313,30 @@ def test_grow_checker_says_not_attempted_for_the_stub(capsys):
 
 # -- lesson 11: choosing the device ----------------------------------------------------------
 
-def pick_device_reference():
-    return "cuda" if alt.cuda.is_available() else "cpu"
+def pick_device_reference(wanted="auto"):
+    available = alt.cuda.is_available()
+    if wanted == "cuda" and not available:
+        raise RuntimeError("a GPU was asked for, but none is available")
+    if wanted == "cpu" or not available:
+        return "cpu"
+    return "cuda"
 
 
-def pick_device_always_cpu():
+def pick_device_always_cpu(wanted="auto"):
     return "cpu"
 
 
-def pick_device_stub():
+def pick_device_falling_back_silently(wanted="auto"):
+    return "cuda" if alt.cuda.is_available() and wanted != "cpu" else "cpu"
+
+
+def pick_device_ignoring_the_request(wanted="auto"):
+    if wanted == "cuda" and not alt.cuda.is_available():
+        raise RuntimeError("no GPU")
+    return "cuda" if alt.cuda.is_available() else "cpu"
+
+
+def pick_device_stub(wanted="auto"):
     ...
 
 
@@ -329,16 +344,26 @@ def test_pick_device_checker_accepts_the_reference(capsys):
     assert_correct(capsys, lesson11.check_pick_device(pick_device_reference))
 
 
-def test_pick_device_checker_accepts_a_device_object(capsys):
-    def as_device():
-        return alt.device("cuda" if alt.cuda.is_available() else "cpu")
+def test_pick_device_checker_accepts_device_objects(capsys):
+    def as_device(wanted="auto"):
+        return alt.device(pick_device_reference(wanted))
 
     assert_correct(capsys, lesson11.check_pick_device(as_device))
 
 
 def test_pick_device_checker_rejects_a_fixed_answer():
-    with pytest.raises(ExerciseError, match="when a GPU is available, it should pick 'cuda'"):
+    with pytest.raises(ExerciseError, match="pick_device\\('auto'\\) when a GPU is available"):
         lesson11.check_pick_device(pick_device_always_cpu)
+
+
+def test_pick_device_checker_wants_an_error_for_cuda_without_a_gpu():
+    with pytest.raises(ExerciseError, match="must raise a RuntimeError"):
+        lesson11.check_pick_device(pick_device_falling_back_silently)
+
+
+def test_pick_device_checker_wants_cpu_when_cpu_is_asked_for():
+    with pytest.raises(ExerciseError, match="pick_device\\('cpu'\\)"):
+        lesson11.check_pick_device(pick_device_ignoring_the_request)
 
 
 def test_pick_device_checker_restores_is_available():

@@ -1,28 +1,49 @@
-"""Checker for lesson 11 (the GPU): choosing the device from `cuda.is_available()`.
+"""Checker for lesson 11 (the GPU): choosing the device from what is asked and what is there.
 
-The checker calls the learner's `pick_device()` twice, with `autograd_lab.cuda.is_available`
-answering True and then False, so it can be checked on a machine with or without a GPU.
+`pick_device(wanted)` answers "auto" with the GPU when one is available (else the CPU), "cpu"
+with the CPU, and "cuda" with the GPU, or a RuntimeError when there is none. The checker calls
+it with `autograd_lab.cuda.is_available` answering True and then False, so it can be checked on
+a machine with or without a GPU.
 """
 
 from autograd_lab import cuda
-from autograd_lab.lessons.checking import ExerciseError, call, not_attempted, passed
+from autograd_lab.lessons.checking import ExerciseError, not_attempted, passed
 
-_HINT = ('return "cuda" if torch.cuda.is_available() else "cpu", asking is_available() inside '
-         "the function, every time it is called")
+_HINT = ('ask torch.cuda.is_available() inside the function; "auto" -> "cuda" if available else '
+         '"cpu"; "cpu" -> "cpu"; "cuda" -> "cuda" if available, else raise RuntimeError("...")')
+_CASES = [  # (GPU available, wanted, expected answer; None means a RuntimeError)
+    (True, "auto", "cuda"), (True, "cpu", "cpu"), (True, "cuda", "cuda"),
+    (False, "auto", "cpu"), (False, "cpu", "cpu"), (False, "cuda", None),
+]
 
 
 def check_pick_device(pick_device):
-    """Check that `pick_device()` answers "cuda" exactly when a GPU is available."""
+    """Check `pick_device(wanted)` with and without a (pretended) GPU."""
     name = "pick_device"
     if not_attempted(name, pick_device):
         return None
-    for available, expected in ((True, "cuda"), (False, "cpu")):
-        received = _with_gpu_available(available, lambda: call(name, pick_device, (), _HINT))
+    for available, wanted, expected in _CASES:
+        situation = "a GPU is available" if available else "no GPU is available"
+        shown = f"pick_device({wanted!r}) when {situation}"
+        try:
+            received = _with_gpu_available(available, lambda: pick_device(wanted))
+        except RuntimeError as error:
+            if expected is None:
+                continue
+            raise ExerciseError(name, f"it raised RuntimeError: {error}", input=shown,
+                                expected=expected, hint=_HINT) from error
+        except Exception as error:
+            raise ExerciseError(name, f"calling it raised {type(error).__name__}: {error}",
+                                input=shown, hint=_HINT) from error
+        if expected is None:
+            raise ExerciseError(name, "asking for 'cuda' without a GPU must raise a "
+                                "RuntimeError that says so", input=shown,
+                                expected="RuntimeError", received=received,
+                                hint="a silent fall-back to the CPU hides the problem from "
+                                "whoever asked for the GPU: raise RuntimeError(...)")
         if str(received) not in (expected, f"{expected}:0"):
-            situation = "a GPU is available" if available else "no GPU is available"
-            raise ExerciseError(name, f"when {situation}, it should pick {expected!r}",
-                                input=f"torch.cuda.is_available() returns {available}",
-                                expected=expected, received=received, hint=_HINT)
+            raise ExerciseError(name, "not the right device", input=shown, expected=expected,
+                                received=received, hint=_HINT)
     return passed(name)
 
 
