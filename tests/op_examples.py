@@ -246,6 +246,8 @@ EXAMPLES = [
     Example("outer", lambda t, x, y: t.outer(x, y), normal(3), normal(2)),
     # -- shape ----------------------------------------------------------------------------------
     Example("reshape", lambda t, x: x.reshape(3, -1) * 1, normal(2, 3)),
+    Example("reshape_after_transpose", lambda t, x: x.t().reshape(6), normal(2, 3)),
+    Example("flatten_after_permute", lambda t, x: x.permute(1, 0, 2).flatten(1), normal(2, 2, 2)),
     Example("view", lambda t, x: x.view(6), normal(2, 3)),
     Example("t", lambda t, x: x.t(), normal(2, 3)),
     Example("T_property", lambda t, x: x.T, normal(2, 3)),

@@ -109,6 +109,19 @@ class Expand(Function):
         return sum_to_shape(grad, ctx.shape)
 
 
+class UnsafeView(View):
+    """y = a contiguous copy of x in another shape (what reshape does when x's elements are
+    not laid out in order, e.g. after a transpose)  ->  the gradient is reshaped back"""
+
+    node_name = "UnsafeViewBackward0"
+    is_view = False
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.shape = x.shape
+        return array_module(x._data).ascontiguousarray(x._data).reshape(shape)
+
+
 class Unsqueeze(View):
     node_name = "UnsqueezeBackward0"
 
@@ -222,6 +235,8 @@ def reshape(input, *sizes, shape=None):
     shape = _resolve_shape(sizes if shape is None else (shape,), input.numel())
     if shape == input.shape:
         return View.apply(input, shape=shape) if input.requires_grad else input.detach()
+    if not input.is_contiguous():  # the elements must be copied into order first
+        return UnsafeView.apply(input, shape=shape)
     return View.apply(input, shape=shape)
 
 
