@@ -38,11 +38,19 @@ def parse_args(description, add_arguments=None, argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes and few repeats: only checks that the script runs")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
+                        help="wall time (default) or this process's CPU time, steadier on a "
+                        "busy shared machine (meaningful with --threads 1)")
     if add_arguments is not None:
         add_arguments(parser)
     args = parser.parse_args(argv)
     limit_threads(args.threads)
+    global _clock
+    _clock = time.process_time if args.clock == "cpu" else time.perf_counter
     return args
+
+
+_clock = time.perf_counter  # what `interleaved` reads; `--clock cpu` switches it
 
 
 _thread_limiter = None  # kept alive: threadpoolctl's limit lasts as long as this object
@@ -74,7 +82,8 @@ def describe_machine(args):
     """One paragraph naming what the numbers were measured on."""
     import numpy as np
 
-    lines = [f"cpu: {_cpu_model()} ({os.cpu_count()} cores), threads: {args.threads}",
+    lines = [f"cpu: {_cpu_model()} ({os.cpu_count()} cores), threads: {args.threads}, "
+             f"clock: {args.clock}",
              f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {_blas()}"]
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     if coretype:
@@ -118,10 +127,10 @@ def interleaved(candidates, repeats, number):
         shift = round_nr % len(names)  # a different candidate goes first each round
         for name in names[shift:] + names[:shift]:
             function = candidates[name]
-            start = time.perf_counter()
+            start = _clock()
             for _ in range(number):
                 function()
-            times[name].append((time.perf_counter() - start) / number)
+            times[name].append((_clock() - start) / number)
     return times
 
 

@@ -68,7 +68,7 @@ def autograd_step(lib, x, y, w1, w2, device="cpu"):
 
 def check_same_losses(steps, count=3):
     """Every candidate computes the same losses (a benchmark of wrong code proves nothing)."""
-    losses = {name: [float(step()) for _ in range(count)] for name, step in steps.items()}
+    losses = {name: [step().item() for _ in range(count)] for name, step in steps.items()}
     first = next(iter(losses.values()))
     for name, values in losses.items():
         if not np.allclose(values, first, rtol=1e-3):

@@ -68,7 +68,9 @@ class Function(Node):
     """
 
     __slots__ = ("next_functions", "needs_input_grad", "input_shapes", "sequence_nr",
-                 "_saved", "_released", "_hooks", "__dict__", "__weakref__")
+                 "_saved", "__dict__", "__weakref__")
+    _released = False  # becomes True when backward frees the saved tensors
+    _hooks = None  # hooks added with `register_hook`, rarely any: a class default is free
     computes_on_arrays = False  # built-in ops set True: no Tensor ops inside, no mode switch
     is_view = False  # True when the output shares storage with the first input
 
@@ -131,8 +133,6 @@ class Function(Node):
         # lean: one pass over the inputs, no per-call dicts, nothing recorded unless needed.
         ctx = cls.__new__(cls)
         ctx._saved = ()
-        ctx._released = False
-        ctx._hooks = None
         device = None
         needs = []  # per input: does it need a gradient? (also finds the common device)
         for x in inputs:
