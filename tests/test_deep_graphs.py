@@ -97,3 +97,28 @@ def test_events_during_a_deep_backward_do_not_recurse():
     finally:
         unsubscribe()
     assert count[0] == DEPTH // 10
+
+
+def test_core_functions_never_call_themselves():
+    """A cheap guard against recursion creeping into the core: no function calls its own name."""
+    import ast
+    from pathlib import Path
+
+    package = Path(alt.__file__).parent
+    files = ["tensor.py", "creation.py", "autograd/function.py", "autograd/engine.py",
+             "autograd/grad_mode.py", "autograd/gradcheck.py", "autograd/anomaly.py",
+             "autograd/events.py"]
+    for name in files:
+        tree = ast.parse((package / name).read_text())
+        for function in ast.walk(tree):
+            if not isinstance(function, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                continue
+            for call in ast.walk(function):
+                if not isinstance(call, ast.Call):
+                    continue
+                target = call.func
+                called = target.id if isinstance(target, ast.Name) else (
+                    target.attr if isinstance(target, ast.Attribute)
+                    and isinstance(target.value, ast.Name)
+                    and target.value.id in ("self", "cls") else None)
+                assert called != function.name, f"{name}: {function.name} calls itself"
