@@ -99,7 +99,7 @@ def _count_dependencies(start_nodes):
     """For every node reachable from `start_nodes`, the number of edges that point at it."""
     dependencies = {}
     seen = set(start_nodes)
-    stack = list(start_nodes)
+    stack = list(seen)  # two roots may be outputs of one node: count its edges once
     while stack:
         node = stack.pop()
         for next_node, _ in node.next_functions:
