@@ -78,3 +78,13 @@ def is_tensor(obj):
 
 def get_default_dtype():
     return float32
+
+
+def numel(input):
+    """The number of elements of a tensor."""
+    return input.numel()
+
+
+def is_floating_point(input):
+    """True if the tensor holds floating point numbers."""
+    return input.is_floating_point()

@@ -246,6 +246,18 @@ class Tensor:
         """The number of elements."""
         return self._data.size
 
+    nelement = numel
+
+    def stride(self, dim=None):
+        """Steps (in elements, not bytes) between neighbours along each dimension."""
+        steps = tuple(step // self._data.itemsize for step in self._data.strides)
+        return steps if dim is None else steps[_dim_index(dim, self.dim())]
+
+    @property
+    def output_nr(self):
+        """Which output of its `grad_fn` this tensor is (0 for single-output operations)."""
+        return self._output_nr
+
     @property
     def dtype(self):
         return dtypes.from_numpy_dtype(self._data.dtype)
@@ -343,6 +355,28 @@ class Tensor:
         return format(repr(self), spec)
 
     # -- moving between devices and dtypes ---------------------------------------------------
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor from `data`, with this tensor's dtype and device unless told otherwise."""
+        return creation.tensor(data, dtype=dtype or self.dtype, device=device or self._device,
+                               requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of `size`, with this tensor's dtype and device unless told otherwise."""
+        return creation.zeros(*size, dtype=dtype or self.dtype, device=device or self._device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of `size`, with this tensor's dtype and device unless told otherwise."""
+        return creation.ones(*size, dtype=dtype or self.dtype, device=device or self._device,
+                             requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        """`fill_value` everywhere, with this tensor's dtype and device unless told otherwise."""
+        return creation.full(size, fill_value, dtype=dtype or self.dtype,
+                             device=device or self._device, requires_grad=requires_grad)
+
+    new_empty = new_zeros
 
     def to(self, *args, dtype=None, device=None, copy=False):
         """`x.to("cuda")`, `x.to(alt.float64)`, `x.to(other_tensor)`, or with keywords."""
@@ -480,6 +514,43 @@ class Tensor:
     __itruediv__ = div_
     __ipow__ = pow_
 
+    def exp_(self):
+        return self._assign(self.exp())
+
+    def log_(self):
+        return self._assign(self.log())
+
+    def relu_(self):
+        return self._assign(self.relu())
+
+    def sqrt_(self):
+        return self._assign(self.sqrt())
+
+    def abs_(self):
+        return self._assign(self.abs())
+
+    def sigmoid_(self):
+        return self._assign(self.sigmoid())
+
+    def tanh_(self):
+        return self._assign(self.tanh())
+
+    def masked_fill_(self, mask, value):
+        return self._assign(self.masked_fill(mask, value))
+
+    def uniform_(self, a=0.0, b=1.0):
+        """Fill in place with samples from the uniform distribution on [a, b)."""
+        return self._fill_random(lambda rng, shape: rng.uniform(a, b, shape))
+
+    def normal_(self, mean=0.0, std=1.0):
+        """Fill in place with samples from the normal distribution N(mean, std²)."""
+        return self._fill_random(lambda rng, shape: rng.normal(mean, std, shape))
+
+    def _fill_random(self, draw):
+        self._check_inplace()
+        values = draw(backend.random_generator(self._device), self.shape)
+        return self.copy_(Tensor._from_array(values, self._device))
+
     def zero_(self):
         """Fill with zeros in place (`x.grad.zero_()` resets accumulated gradients)."""
         return self.fill_(0)
@@ -566,6 +637,7 @@ def _to_array(data):
 
 
 # The autograd and ops modules build on Tensor, so they are imported once it exists.
+from autograd_lab import creation  # noqa: E402
 from autograd_lab.autograd import grad_mode  # noqa: E402
 from autograd_lab.autograd.engine import autograd_backward  # noqa: E402
 from autograd_lab.autograd.function import accumulate_grad_node  # noqa: E402

@@ -12,12 +12,12 @@ needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None,
 
 MODULE_FUNCTIONS = [
     "tensor", "as_tensor", "from_numpy", "zeros", "ones", "full", "empty", "zeros_like",
-    "ones_like", "full_like", "empty_like", "randn", "rand", "randint", "randn_like",
-    "rand_like", "randperm", "arange", "linspace", "eye", "manual_seed", "no_grad",
-    "enable_grad", "set_grad_enabled", "is_grad_enabled", "inference_mode", "is_tensor",
-    "get_default_dtype", "set_printoptions", "add", "sub", "mul", "div", "neg", "pow", "exp",
-    "log", "relu", "clamp", "sum", "mean", "mm", "matmul", "reshape", "eq", "lt", "gt", "all",
-    "any", "clone",
+    "ones_like", "full_like", "empty_like", "randn", "rand", "randint", "randn_like", "rand_like",
+    "randperm", "arange", "linspace", "eye", "manual_seed", "no_grad", "enable_grad",
+    "set_grad_enabled", "is_grad_enabled", "inference_mode", "is_tensor", "get_default_dtype",
+    "set_printoptions", "numel", "is_floating_point", "add", "sub", "mul", "div", "neg", "pow",
+    "exp", "log", "relu", "clamp", "sum", "mean", "mm", "matmul", "reshape", "eq", "lt", "gt",
+    "all", "any", "clone",
 ]
 DTYPES = ["float", "float32", "float64", "double", "half", "float16", "long", "int64", "int",
           "int32", "int16", "short", "int8", "uint8", "bool"]
@@ -37,6 +37,9 @@ TENSOR_METHODS = [
     "element_size", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
     "__truediv__", "__rtruediv__", "__pow__", "__neg__", "__matmul__", "__getitem__",
     "__setitem__", "__iadd__", "__isub__", "__imul__", "__lt__", "__gt__", "__eq__",
+    "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty", "exp_", "log_", "relu_",
+    "sqrt_", "abs_", "sigmoid_", "tanh_", "masked_fill_", "uniform_", "normal_", "stride",
+    "nelement", "output_nr",
 ]
 
 

@@ -210,6 +210,58 @@ def test_numpy_array_times_tensor_gives_a_tensor():
     assert isinstance(result, alt.Tensor)
 
 
+def test_new_constructors_take_dtype_and_device_from_the_tensor():
+    x = alt.ones(2, dtype=alt.float64)
+    for made, shape in ((x.new_zeros(2, 3), (2, 3)), (x.new_ones((4,)), (4,)),
+                        (x.new_full((2,), 7.0), (2,)), (x.new_tensor([1, 2]), (2,)),
+                        (x.new_empty(3), (3,))):
+        assert made.dtype is alt.float64 and made.device == "cpu" and made.shape == shape
+    assert x.new_tensor([1, 2], dtype=alt.int64).dtype is alt.int64
+    assert x.new_zeros(1, requires_grad=True).requires_grad
+
+
+def test_stride_nelement_and_output_nr():
+    x = alt.zeros(2, 3)
+    assert x.stride() == (3, 1) and x.t().stride() == (1, 3) and x.stride(-1) == 1
+    assert x.nelement() == 6 and alt.numel(x) == 6 and alt.is_floating_point(x)
+    assert (alt.ones(1, requires_grad=True) * 2).output_nr == 0
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("exp_", [1.0, np.e]), ("log_", [-np.inf, 0.0]), ("relu_", [0.0, 1.0]),
+    ("sqrt_", [0.0, 1.0]), ("abs_", [0.0, 1.0]), ("sigmoid_", [0.5, 1 / (1 + np.exp(-1))]),
+    ("tanh_", [0.0, np.tanh(1.0)]),
+])
+def test_in_place_elementwise_methods_change_values_and_bump_the_version(name, expected):
+    x = alt.tensor([0.0, 1.0], dtype=alt.float64)
+    with np.errstate(divide="ignore"):
+        assert getattr(x, name)() is x
+    np.testing.assert_allclose(x.numpy(), expected)
+    assert x._version == 1
+
+
+def test_in_place_elementwise_methods_are_differentiable_on_non_leaves():
+    x = alt.tensor([0.5, 2.0], dtype=alt.float64, requires_grad=True)
+    y = x * 1
+    y.exp_()
+    y.masked_fill_(alt.tensor([False, True]), 1.0)
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), [np.exp(0.5), 0.0])
+
+
+def test_uniform_and_normal_fill_in_place_with_the_seeded_generator():
+    alt.manual_seed(1)
+    u = alt.empty(10_000).uniform_(-2.0, 3.0)
+    n = alt.empty(10_000, dtype=alt.float64).normal_(1.0, 2.0)
+    assert u.dtype is alt.float32 and -2.0 <= u.numpy().min() and u.numpy().max() < 3.0
+    assert abs(n.numpy().mean() - 1.0) < 0.1 and abs(n.numpy().std() - 2.0) < 0.1
+    alt.manual_seed(1)
+    assert alt.empty(10_000).uniform_(-2.0, 3.0).tolist() == u.tolist()
+    with alt.no_grad():
+        w = alt.empty(3, requires_grad=True).normal_()
+    assert w.requires_grad and w.is_leaf
+
+
 # -- creation -----------------------------------------------------------------------------------
 
 def test_tensor_infers_dtype_like_pytorch():
