@@ -542,3 +542,15 @@ def test_late_notebook_ends_with_a_summary_and_questions(stem):
     last = read_cells(stem)[-1]
     assert last["cell_type"] == "markdown"
     assert "## Summary" in source(last) and "## Questions to go further" in source(last)
+
+
+def test_engine_functions_read_in_lesson_12_still_exist():
+    from autograd_lab.autograd import engine, events
+    from autograd_lab.autograd.function import Function
+
+    for function in (engine.run_backward, engine._count_dependencies, engine._add_to_slot,
+                     Function.apply, events.subscribe):
+        assert callable(function)
+    source = (NOTEBOOKS / "12_under_the_hood.ipynb").read_text()
+    for name in ("run_backward", "_count_dependencies", "_add_to_slot", "Function.apply"):
+        assert name in source
