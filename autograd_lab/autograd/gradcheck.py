@@ -10,9 +10,11 @@ one-hot gradient e_j. Both Jacobians are compared element by element. Use float6
 float32 rounding swamps the differences.
 """
 
+import warnings
+
 import numpy as np
 
-from autograd_lab import backend
+from autograd_lab import backend, dtypes
 from autograd_lab.autograd.engine import grad as autograd_grad
 from autograd_lab.autograd.grad_mode import no_grad
 
@@ -40,14 +42,16 @@ def numerical_jacobian(func, inputs, eps=1e-6):
     jacobians = [[np.zeros((out.numel(), inputs[i].numel())) for i in _differentiable(inputs)]
                  for out in outputs]
     for column, i in enumerate(_differentiable(inputs)):
-        flat = inputs[i]._data.reshape(-1)  # a view: changing it changes the input in place
-        for k in range(flat.size):
-            original = flat[k].item()
-            flat[k] = original + eps
-            plus = _flat_values(func(*inputs))
-            flat[k] = original - eps
-            minus = _flat_values(func(*inputs))
-            flat[k] = original
+        data = inputs[i]._data  # nudged in place, one element at a time, then put back
+        for k, index in enumerate(np.ndindex(data.shape)):
+            original = data[index].item()
+            try:
+                data[index] = original + eps
+                plus = _flat_values(func(*inputs))
+                data[index] = original - eps
+                minus = _flat_values(func(*inputs))
+            finally:
+                data[index] = original
             for j, (p, m) in enumerate(zip(plus, minus)):
                 jacobians[j][column][:, k] = (p - m) / (2 * eps)
     return jacobians
@@ -87,6 +91,11 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     True
     """
     inputs = _as_tuple(inputs)
+    for i in _differentiable(inputs):
+        if inputs[i].dtype is not dtypes.float64:
+            warnings.warn(f"Input #{i} requires gradient and is not a double precision floating "
+                          "point. This check will likely fail if all the inputs are not of "
+                          "double precision floating point.", UserWarning, stacklevel=2)
     numerical = numerical_jacobian(func, inputs, eps)
     analytical = analytical_jacobian(func, inputs)
     for j, (num_row, ana_row) in enumerate(zip(numerical, analytical)):
