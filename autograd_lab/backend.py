@@ -2,12 +2,14 @@
 
 Every op asks `array_module(array)` for `xp` and calls `xp.exp`, `xp.matmul`, ... which exist
 in both libraries. The few things that differ (scatter-add, moving between devices, random
-numbers) are the named helpers below.
+numbers) are the named helpers below. CuPy is imported the first time a "cuda" device is
+asked for, so that machines without a GPU never need it.
 """
 
 import numpy as np
 
-_cupy = None
+_cupy = None  # the cupy module, once a "cuda" device has been asked for
+_cupyx = None  # cupyx, imported along with it (for scatter_add)
 
 
 class device:
@@ -71,11 +73,12 @@ def as_device(spec):
 
 def _require_cuda():
     """Import cupy on first use of "cuda", with a message that says what is missing."""
-    global _cupy
+    global _cupy, _cupyx
     if _cupy is not None:
         return _cupy
     try:
         import cupy
+        import cupyx
     except ImportError:
         raise RuntimeError(
             "device 'cuda' needs CuPy, which is not installed. "
@@ -86,7 +89,7 @@ def _require_cuda():
             "Torch not compiled with CUDA enabled: no usable NVIDIA GPU was found "
             "(CuPy is installed but cupy.is_available() is False). Use device='cpu'."
         )
-    _cupy = cupy
+    _cupy, _cupyx = cupy, cupyx
     return cupy
 
 
@@ -99,11 +102,27 @@ def cuda_is_available():
     return True
 
 
+def cuda_device_count():
+    """How many GPUs CuPy sees (0 without CuPy or a GPU)."""
+    return _cupy.cuda.runtime.getDeviceCount() if cuda_is_available() else 0
+
+
+def cuda_synchronize():
+    """Wait until the GPU has finished all work queued so far (GPU calls return early)."""
+    if cuda_is_available():
+        _cupy.cuda.Device().synchronize()
+
+
+def is_gpu_array(array):
+    """True for a cupy array. (False for everything while cupy has not been loaded.)"""
+    return _cupy is not None and isinstance(array, _cupy.ndarray)
+
+
 def array_module(array):
-    """numpy for a numpy array, cupy for a cupy array."""
-    if isinstance(array, np.ndarray) or _cupy is None:
-        return np
-    return _cupy.get_array_module(array)
+    """numpy for a numpy array, cupy for a cupy array: `xp = array_module(x._data)`."""
+    if _cupy is not None and isinstance(array, _cupy.ndarray):
+        return _cupy
+    return np
 
 
 def module_for(dev):
@@ -113,51 +132,66 @@ def module_for(dev):
 
 def device_of(array):
     """The device an array lives on."""
-    if isinstance(array, np.ndarray) or _cupy is None or not isinstance(array, _cupy.ndarray):
-        return CPU
-    return as_device(f"cuda:{array.device.id}")
+    if is_gpu_array(array):
+        return as_device(f"cuda:{array.device.id}")
+    return CPU
 
 
 def move(array, dev):
     """Copy an array to a device (no copy when it is already there)."""
     if dev.type == "cpu":
-        return array if isinstance(array, np.ndarray) else array.get()
+        return array.get() if is_gpu_array(array) else array
     cupy = _require_cuda()
+    if is_gpu_array(array) and array.device.id == dev.index:
+        return array
     with cupy.cuda.Device(dev.index):
-        return cupy.asarray(array)
+        return cupy.array(array)  # host -> GPU, or GPU -> another GPU
 
 
 def to_numpy(array):
     """A numpy array for any array (copies from the GPU when needed)."""
-    return array if isinstance(array, np.ndarray) else array.get()
+    return array.get() if is_gpu_array(array) else array
 
 
 def scatter_add(target, index, values):
-    """`target[index] += values`, adding up repeated indices (numpy's `add.at`)."""
-    if isinstance(target, np.ndarray):
-        np.add.at(target, index, values)
-    else:
-        import cupyx
+    """`target[index] += values`, adding up repeated indices (numpy's `add.at`).
 
-        cupyx.scatter_add(target, index, values)
+    Plain `target[index] += values` would add only once per repeated index; this is what the
+    backward of indexing needs, since an element picked twice gets both gradients.
+    """
+    if is_gpu_array(target):
+        _cupyx.scatter_add(target, index, values)
+    else:
+        np.add.at(target, index, values)
     return target
 
 
-# -- random numbers: one generator per library, reseeded by `manual_seed` ------------------------
+# -- random numbers: one generator per device, all reseeded by `manual_seed` -------------------
 
-_generator = np.random.default_rng(0)
+_seed = 0
+_generators = {}  # device -> numpy (cpu) or cupy (cuda) Generator, made on first use
 
 
 def manual_seed(seed):
-    """Seed every random generator autograd_lab uses (numpy's, and cupy's when loaded)."""
-    global _generator
-    _generator = np.random.default_rng(seed)
-    if _cupy is not None:
-        _cupy.random.seed(seed)
+    """Seed every random generator autograd_lab uses, on every device (as PyTorch does)."""
+    global _seed
+    _seed = seed
+    _generators.clear()
 
 
 def random_generator(dev):
-    """The generator that `randn`, `rand`, ... draw from on a device."""
-    if dev.type == "cpu":
-        return _generator
-    return _require_cuda().random
+    """The generator that `randn`, `rand`, ... draw from on a device.
+
+    numpy's and cupy's Generators share the methods used here (`standard_normal`, `random`,
+    `integers`, `permutation`), so the creation functions need not know which one they got.
+    """
+    generator = _generators.get(dev)
+    if generator is None:
+        if dev.type == "cpu":
+            generator = np.random.default_rng(_seed)
+        else:
+            cupy = _require_cuda()
+            with cupy.cuda.Device(dev.index):
+                generator = cupy.random.default_rng(_seed)
+        _generators[dev] = generator
+    return generator

@@ -10,11 +10,7 @@ def is_available():
 
 def device_count():
     """How many GPUs CuPy sees (0 without CuPy or a GPU)."""
-    if not is_available():
-        return 0
-    import cupy
-
-    return cupy.cuda.runtime.getDeviceCount()
+    return backend.cuda_device_count()
 
 
 def manual_seed(seed):
@@ -24,7 +20,4 @@ def manual_seed(seed):
 
 def synchronize():
     """Wait for all GPU work to finish (needed before timing GPU code)."""
-    if is_available():
-        import cupy
-
-        cupy.cuda.Device().synchronize()
+    backend.cuda_synchronize()
