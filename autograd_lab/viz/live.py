@@ -39,7 +39,7 @@ class LiveGraph(widgets.HTML):
     the notebook cell finishes. `refresh()` redraws now; `stop()` detaches it from the engine.
     """
 
-    def __init__(self, names="auto", params=None, show_saved=False, max_nodes=200,
+    def __init__(self, names="auto", params=None, show_saved=False, legend=False, max_nodes=200,
                  interval=0.3, keep=2000):
         super().__init__(value=f"<p><i>{html.escape(WAITING)}</i></p>")
         self.add_class("autograd-lab-live")
@@ -47,6 +47,7 @@ class LiveGraph(widgets.HTML):
         self._params = params
         self._caller = names_module.caller_namespace() if names == "auto" else None
         self._show_saved = show_saved
+        self._legend = legend
         self._max_nodes = max_nodes
         self._interval = interval
         self._followed = deque(maxlen=keep)  # weak references to tensors made since
@@ -82,7 +83,7 @@ class LiveGraph(widgets.HTML):
             if not roots:
                 return
             picture = build(roots, self._name_map(), show_saved=self._show_saved,
-                            max_nodes=self._max_nodes)
+                            legend=self._legend, max_nodes=self._max_nodes)
             self.value = html_for(picture)
         except Exception as error:  # never let drawing break the learner's computation
             self.value = f"<p><code>{html.escape(f'{type(error).__name__}: {error}')}</code></p>"
@@ -128,7 +129,8 @@ class LiveGraph(widgets.HTML):
 _latest = None  # weak reference to the LiveGraph that live() made last
 
 
-def live(names="auto", params=None, show_saved=False, max_nodes=200, interval=0.3):
+def live(names="auto", params=None, show_saved=False, legend=False, max_nodes=200,
+         interval=0.3):
     """A `LiveGraph` widget following every new operation; display it, then compute.
 
     One live view at a time: calling `live()` again (re-running its cell) stops the previous one,
@@ -138,8 +140,8 @@ def live(names="auto", params=None, show_saved=False, max_nodes=200, interval=0.
     previous = _latest() if _latest is not None else None
     if previous is not None:
         previous.stop()
-    graph = LiveGraph(names=names, params=params, show_saved=show_saved, max_nodes=max_nodes,
-                      interval=interval)
+    graph = LiveGraph(names=names, params=params, show_saved=show_saved, legend=legend,
+                      max_nodes=max_nodes, interval=interval)
     _latest = weakref.ref(graph)
     return graph
 
