@@ -164,10 +164,11 @@ class Function(Node):
                 out._version_cell = base._version_cell
                 out._base = base if base._base is None else base._base
         if record:
-            ctx.next_functions = tuple([x._gradient_edge() if need else (None, 0)
-                                        for x, need in zip(inputs, needs)])
-            ctx.input_shapes = tuple([x._data.shape if need else None
-                                      for x, need in zip(inputs, needs)])
+            edges, shapes = [], []  # per input: where its gradient goes, and its shape
+            for x, need in zip(inputs, needs):
+                edges.append(x._gradient_edge() if need else (None, 0))
+                shapes.append(x._data.shape if need else None)
+            ctx.next_functions, ctx.input_shapes = tuple(edges), tuple(shapes)
             ctx.sequence_nr = next(_sequence)
             if len(outputs) > 1:
                 ctx.number_of_outputs = len(outputs)
