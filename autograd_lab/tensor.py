@@ -487,16 +487,46 @@ class Tensor:
         node._saved = tuple((old, 0) if saved is self else (saved, version)
                             for saved, version in node._saved)
 
+    def _write_in_place(self, ufunc_name, other):
+        """Under no_grad, let the array library write `self <op> other` straight into self.
+
+        Same values as `_assign`, without a temporary array as big as self and its copy: the
+        update `w -= lr * w.grad` does this to every parameter on every step. Only the plain
+        cases (a float tensor, and a Python number or a tensor of the same dtype and shape);
+        returns False for the rest, which go through `_assign`.
+        """
+        if grad_mode._state.enabled or self._data.dtype.kind != "f":
+            return False
+        if isinstance(other, Tensor):
+            if (other._device is not self._device or other._data.dtype != self._data.dtype
+                    or other._data.shape != self._data.shape):
+                return False
+            other = other._data
+        elif type(other) not in (int, float):
+            return False
+        xp = backend.array_module(self._data)
+        getattr(xp, ufunc_name)(self._data, other, out=self._data)
+        self._version_cell[0] += 1
+        return True
+
     def add_(self, other, alpha=1):
+        if alpha == 1 and self._write_in_place("add", other):
+            return self
         return self._assign(self.add(other, alpha=alpha))
 
     def sub_(self, other, alpha=1):
+        if alpha == 1 and self._write_in_place("subtract", other):
+            return self
         return self._assign(self.sub(other, alpha=alpha))
 
     def mul_(self, other):
+        if self._write_in_place("multiply", other):
+            return self
         return self._assign(self * other)
 
     def div_(self, other):
+        if self._write_in_place("divide", other):
+            return self
         return self._assign(self / other)
 
     def pow_(self, exponent):

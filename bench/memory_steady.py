@@ -17,23 +17,31 @@ from deep_chain import resident_bytes
 from two_layer_step import autograd_step, make_data, numpy_step
 
 
-def growth(step, steps, warm_up, traced):
-    """Memory growth from after `warm_up` steps to after `steps` steps: (resident, traced)."""
+def resident_growth(step, steps, warm_up):
+    """Resident memory added between the end of `warm_up` steps and the end of `steps`."""
     for _ in range(warm_up):
         step()
     gc.collect()
-    if traced:
-        tracemalloc.start()
-    rss_before = resident_bytes()
-    traced_before = tracemalloc.get_traced_memory()[0] if traced else 0
+    before = resident_bytes()
     for _ in range(steps - warm_up):
         step()
     gc.collect()
-    rss_growth = resident_bytes() - rss_before
-    traced_growth = tracemalloc.get_traced_memory()[0] - traced_before if traced else None
-    if traced:
-        tracemalloc.stop()
-    return rss_growth, traced_growth
+    return resident_bytes() - before
+
+
+def traced_growth(step, steps, warm_up):
+    """The same for the bytes tracemalloc sees (a separate run: tracing costs memory too)."""
+    for _ in range(warm_up):
+        step()
+    gc.collect()
+    tracemalloc.start()
+    before = tracemalloc.get_traced_memory()[0]
+    for _ in range(steps - warm_up):
+        step()
+    gc.collect()
+    grown = tracemalloc.get_traced_memory()[0] - before
+    tracemalloc.stop()
+    return grown
 
 
 def add_arguments(parser):
@@ -52,10 +60,10 @@ def main(argv=None):
         candidates.append(("PyTorch autograd", autograd_step(torch, *data), False))
     resident, traced = {}, {}
     for name, step, trace in candidates:
-        rss_growth, traced_growth = growth(step, steps, warm_up, trace)
-        resident[name] = [rss_growth]
-        if traced_growth is not None:
-            traced[name] = [traced_growth]
+        resident[name] = [resident_growth(step, steps, warm_up)]
+    for name, step, trace in candidates:
+        if trace:
+            traced[name] = [traced_growth(step, steps, warm_up)]
     print(harness.describe_machine(args))
     harness.table(f"memory growth over {steps - warm_up} training steps (after {warm_up} "
                   "warm-up steps): resident", resident, reference="numpy by hand", unit="KiB",
