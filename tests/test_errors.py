@@ -328,3 +328,15 @@ def test_failed_op_records_no_node():
         x.mm(x)
     assert x.is_leaf and x._version == 0 and x.grad is None
 
+
+
+def test_failed_second_backward_adds_nothing_even_to_leaves_reached_before_the_failure():
+    # PyTorch has already added to a.grad when it reaches the freed MulBackward0 and fails;
+    # autograd_lab applies leaf gradients only once the whole pass has succeeded.
+    a = alt.tensor([1.0, 2.0], requires_grad=True)
+    b = alt.tensor([3.0, 4.0], requires_grad=True)
+    out = (a + b * b).sum()
+    out.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        out.backward()
+    assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [6.0, 8.0]

@@ -147,3 +147,130 @@ class GradMachine(RuleBasedStateMachine):
 GradMachine.TestCase.settings = settings(max_examples=150, stateful_step_count=25,
                                          deadline=None)
 test_backward_zero_retain_detach_no_grad_and_in_place_interleaved = GradMachine.TestCase
+
+
+try:
+    import torch
+except ImportError:  # the mirror below needs PyTorch as its oracle
+    torch = None
+
+
+def _same(ours, theirs):
+    if theirs is None:
+        assert ours is None
+    else:
+        assert ours is not None
+        np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=1e-10,
+                                   atol=1e-12)
+
+
+class PyTorchMirror(RuleBasedStateMachine):
+    """Every step runs on autograd_lab and on PyTorch: both fail alike or agree on every value."""
+
+    @initialize(seed=st.integers(0, 2**16))
+    def make_leaves(self, seed):
+        rng = np.random.default_rng(seed)
+        values = [rng.standard_normal(3), rng.standard_normal(3)]
+        self.leaves = [(alt.tensor(v, dtype=alt.float64, requires_grad=True),
+                        torch.tensor(v, dtype=torch.float64, requires_grad=True)) for v in values]
+        self.pool = list(self.leaves)
+        self.roots = []
+
+    def _both(self, action):
+        """Run `action(side)` for autograd_lab (0) and PyTorch (1); they must fail alike.
+
+        A backward that fails half-way may already have added to some leaves' `.grad` in
+        PyTorch; autograd_lab promises to leave `.grad` as it was, so PyTorch's leaves are
+        put back before the two are compared.
+        """
+        before = [None if t.grad is None else t.grad.clone() for _, t in self.leaves]
+        outcome = []
+        for side in (0, 1):
+            try:
+                outcome.append(("ok", action(side)))
+            except RuntimeError as error:
+                outcome.append(("error", type(error)))
+        assert outcome[0][0] == outcome[1][0], outcome
+        if outcome[1][0] == "error":
+            for (_, theirs), grad in zip(self.leaves, before):
+                theirs.grad = grad
+        return outcome
+
+    @rule(op=st.sampled_from(["add", "sub", "mul", "square", "scale"]), i=st.integers(0, 99),
+          j=st.integers(0, 99))
+    def compute(self, op, i, j):
+        a, b = self.pool[i % len(self.pool)], self.pool[j % len(self.pool)]
+        make = {"add": lambda p, q: p + q, "sub": lambda p, q: p - q,
+                "mul": lambda p, q: p * q, "square": lambda p, q: p * p,
+                "scale": lambda p, q: p * 0.5 + 1.0}[op]
+        self.pool.append((make(a[0], b[0]), make(a[1], b[1])))
+        del self.pool[2:-6]  # keep the leaves and the six newest values
+
+    @rule(i=st.integers(0, 99))
+    def make_root(self, i):
+        a = self.pool[i % len(self.pool)]
+        self.roots = (self.roots + [(a[0].sum(), a[1].sum())])[-3:]
+
+    @precondition(lambda self: self.roots)
+    @rule(k=st.integers(0, 99), retain=st.booleans())
+    def backward(self, k, retain):
+        root = self.roots[k % len(self.roots)]
+        self._both(lambda side: root[side].backward(retain_graph=retain))
+
+    @precondition(lambda self: self.roots)
+    @rule(k=st.integers(0, 99))
+    def autograd_grad(self, k):
+        root = self.roots[k % len(self.roots)]
+        results = self._both(lambda side: torch.autograd.grad(
+            root[side], [leaf[side] for leaf in self.leaves], retain_graph=True,
+            allow_unused=True) if side else alt.autograd.grad(
+            root[side], [leaf[side] for leaf in self.leaves], retain_graph=True,
+            allow_unused=True))
+        if results[0][0] == "ok":
+            for ours, theirs in zip(results[0][1], results[1][1]):
+                _same(ours, theirs)
+
+    @rule(i=st.integers(0, 1))
+    def zero_grad(self, i):
+        for side in (0, 1):
+            if self.leaves[i][side].grad is not None:
+                self.leaves[i][side].grad.zero_()
+
+    @rule(i=st.integers(0, 1))
+    def grad_to_none(self, i):
+        for side in (0, 1):
+            self.leaves[i][side].grad = None
+
+    @rule(i=st.integers(0, 1), step=st.sampled_from([-0.5, 0.25, 1.0]))
+    def update_leaf_under_no_grad(self, i, step):
+        with alt.no_grad():
+            self.leaves[i][0].sub_(step)
+        with torch.no_grad():
+            self.leaves[i][1].sub_(step)
+
+    @rule(i=st.integers(0, 99))
+    def add_in_place(self, i):
+        a = self.pool[i % len(self.pool)]
+        self._both(lambda side: a[side].add_(1.0))
+
+    @rule(i=st.integers(0, 99))
+    def change_through_detached_alias(self, i):
+        a = self.pool[i % len(self.pool)]
+        a[0].detach().mul_(2.0)
+        a[1].detach().mul_(2.0)
+
+    @invariant()
+    def same_grads_and_values(self):
+        if not hasattr(self, "pool"):
+            return
+        for ours, theirs in self.leaves:
+            _same(ours.grad, theirs.grad)
+        for ours, theirs in self.pool:
+            _same(ours, theirs)
+            assert ours.requires_grad == theirs.requires_grad and ours.is_leaf == theirs.is_leaf
+
+
+PyTorchMirror.TestCase.settings = settings(max_examples=200, stateful_step_count=30,
+                                           deadline=None)
+test_random_sessions_match_pytorch = pytest.mark.skipif(
+    torch is None, reason="PyTorch is not installed")(PyTorchMirror.TestCase)
