@@ -2,6 +2,7 @@
 an untouched stub prints "not attempted yet"."""
 
 import json
+import math
 from pathlib import Path
 
 import pytest
@@ -453,6 +454,17 @@ def test_value_records_local_derivatives():
     product, _ = c.parents[0]
     assert c.data == -4.0
     assert [(p is a, d) for p, d in product.parents] == [(True, -3.0), (False, 2.0)]
+
+
+def test_value_local_derivatives_of_relu_tanh_and_sub():
+    x = lesson12.Value(0.5)
+    assert x.relu().parents[0][1] == 1.0
+    assert lesson12.Value(0.0).relu().parents[0][1] == 0.0  # 0 at the kink, as in autograd_lab
+    assert x.tanh().parents[0][1] == pytest.approx(1 - math.tanh(0.5) ** 2)
+    difference = x - 2.0
+    assert difference.data == -1.5
+    assert [d for _, d in difference.parents] == [1.0, 1.0]
+    assert difference.parents[1][0].parents[0][1] == -1.0  # the negation inside
 
 
 def test_topological_order_checker_accepts_an_explicit_stack(capsys):
