@@ -6,6 +6,7 @@ threadpoolctl is installed the limit is also set (and reported) at run time.
 """
 
 import argparse
+import gc
 import os
 import platform
 import statistics
@@ -38,6 +39,9 @@ def parse_args(description, add_arguments=None, argv=None):
     parser.add_argument("--quick", action="store_true",
                         help="tiny sizes and few repeats: only checks that the script runs")
     parser.add_argument("--no-torch", action="store_true", help="leave PyTorch out")
+    parser.add_argument("--no-gc-freeze", action="store_true",
+                        help="leave the objects made before timing (modules, PyTorch's Python "
+                        "side) in the garbage collector's way (see bench/README.md)")
     parser.add_argument("--clock", choices=["wall", "cpu"], default="wall",
                         help="wall time (default) or this process's CPU time, steadier on a "
                         "busy shared machine (meaningful with --threads 1)")
@@ -45,9 +49,13 @@ def parse_args(description, add_arguments=None, argv=None):
         add_arguments(parser)
     args = parser.parse_args(argv)
     limit_threads(args.threads)
-    global _clock
+    global _clock, _freeze
     _clock = time.process_time if args.clock == "cpu" else time.perf_counter
+    _freeze = not args.no_gc_freeze
     return args
+
+
+_freeze = True  # `--no-gc-freeze` turns it off
 
 
 _clock = time.perf_counter  # what `interleaved` reads; `--clock cpu` switches it
@@ -85,6 +93,8 @@ def describe_machine(args):
     lines = [f"cpu: {_cpu_model()} ({os.cpu_count()} cores), threads: {args.threads}, "
              f"clock: {args.clock}",
              f"python {platform.python_version()}, numpy {np.__version__}, BLAS: {_blas()}"]
+    lines.append("gc: objects made before timing frozen (gc.freeze)" if _freeze else
+                 "gc: nothing frozen (--no-gc-freeze)")
     coretype = os.environ.get("OPENBLAS_CORETYPE")
     if coretype:
         lines.append(f"OPENBLAS_CORETYPE={coretype} is set (it may pick a slower BLAS kernel)")
@@ -121,6 +131,12 @@ def interleaved(candidates, repeats, number):
     moments of a shared machine over all candidates instead of one. Returns name -> list of
     seconds per call, one entry per round.
     """
+    if _freeze:
+        # Python's full collections walk every object alive. Importing PyTorch alone adds
+        # ~150,000 of them, which an autograd_lab user's process does not have; freezing
+        # what exists before timing keeps that cost out of every candidate's numbers.
+        gc.collect()
+        gc.freeze()
     times = {name: [] for name in candidates}
     names = list(candidates)
     for round_nr in range(repeats):
