@@ -93,7 +93,7 @@ def main(argv=None):
     harness.table(f"chain {depth} ops deep, forward + backward: time per node", per_node,
                   reference=reference, note="target: autograd_lab <= PyTorch")
     harness.table(f"chain {depth} ops deep: memory the graph holds, per node (resident)",
-                  memory, reference=reference, unit="B", scale=1,
+                  memory, reference=reference, unit="B", scale=1, show_faults=False,
                   note="target: autograd_lab <= 1000 B per node")
 
 

@@ -138,19 +138,40 @@ def interleaved(candidates, repeats, number):
         gc.collect()
         gc.freeze()
     times = {name: [] for name in candidates}
+    faults = dict.fromkeys(candidates, 0)
     names = list(candidates)
     for round_nr in range(repeats):
         shift = round_nr % len(names)  # a different candidate goes first each round
         for name in names[shift:] + names[:shift]:
             function = candidates[name]
+            faults_before = _page_faults()
             start = _clock()
             for _ in range(number):
                 function()
             times[name].append((_clock() - start) / number)
+            faults[name] += _page_faults() - faults_before
+    for name, count in faults.items():
+        page_faults[name] = count / (repeats * number)
     return times
 
 
-def table(title, results, reference, unit="us", scale=1e6, note=None):
+page_faults = {}  # name -> minor page faults per call in the last `interleaved` run
+
+
+def _page_faults():
+    """Minor page faults of this process so far: the kernel handing out fresh memory pages.
+
+    On virtual machines each costs microseconds; a step that frees a large array and then
+    allocates it again can pay a hundred of them, which the timings alone do not explain.
+    """
+    try:
+        import resource
+    except ImportError:  # not on Windows
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def table(title, results, reference, unit="us", scale=1e6, note=None, show_faults=True):
     """Print medians, min-max and the ratio to `reference` (also per round, min-max).
 
     `results` maps a row name to a list of measurements (one per round); rows measured in the
@@ -174,5 +195,8 @@ def table(title, results, reference, unit="us", scale=1e6, note=None):
               f"{ratio_spread:>16}")
     print(f"(ratio: median / median of '{reference}')" if ref else
           f"('{reference}' was not measured: no ratios)")
+    if show_faults and all(name in page_faults for name in results):
+        print("minor page faults per call: " + ", ".join(
+            f"{name} {page_faults[name]:.1f}" for name in results))
     if note:
         print(note)
