@@ -50,7 +50,7 @@ class Tensor:
         self._output_nr = 0
         self._version_cell = [0]
         self._grad_accumulator = None
-        self._retains_grad = False
+        self._retains_grad = None  # the hook that keeps .grad, once retain_grad() was called
         self._hooks = None
         self._base = None
         self._device = device
@@ -135,7 +135,7 @@ class Tensor:
     @property
     def retains_grad(self):
         """True when `retain_grad()` asked a non-leaf to keep its `.grad`."""
-        return self._retains_grad
+        return self._retains_grad is not None
 
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
@@ -145,7 +145,6 @@ class Tensor:
             return
         if self._retains_grad:
             return
-        self._retains_grad = True
         me = weakref.ref(self)
 
         def keep_grad(grad):
@@ -154,6 +153,7 @@ class Tensor:
                 grad = grad if grad_mode.is_grad_enabled() else grad.detach()
                 tensor._grad = grad.clone() if tensor._grad is None else tensor._grad + grad
 
+        self._retains_grad = keep_grad
         self._add_node_hook(keep_grad)
 
     def register_hook(self, hook):
@@ -431,6 +431,12 @@ class Tensor:
 
     def _check_inplace(self):
         """In-place changes to a leaf that requires grad would hide its history: refused."""
+        if not getattr(self._data.flags, "writeable", True):
+            # after expand(), one memory cell stands for many elements: numpy makes it read-only
+            raise RuntimeError(
+                "unsupported operation: more than one element of the written-to tensor refers "
+                "to a single memory location. Please clone() the tensor before performing the "
+                "operation.")
         if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
@@ -468,9 +474,13 @@ class Tensor:
         backend.array_module(self._data).copyto(self._data, result._data, casting="unsafe")
         self._version_cell[0] += 1
         if result.grad_fn is not None:
+            if self._retains_grad:  # .grad follows the tensor to its new node, as in PyTorch
+                self.grad_fn.tensor_hooks[self._output_nr].remove(self._retains_grad)
             self.grad_fn = result.grad_fn
             self._output_nr = result._output_nr
             self._requires_grad = True
+            if self._retains_grad:
+                self._add_node_hook(self._retains_grad)
         return self
 
     def _keep_old_values_for(self, node):

@@ -185,6 +185,28 @@ def test_second_derivative_of_a_mixed_term():
     assert gx.item() == 12.0 and gxy.item() == 4.0
 
 
+@pytest.mark.parametrize("make", [lambda x: x.sum(), lambda x: (x * 3).sum(),
+                                  lambda x: (x * x).sum(), lambda x: x.reshape(-1).sum()])
+def test_grad_stored_by_create_graph_is_its_own_writable_array(make):
+    x = leaf(np.ones((2, 2)))
+    make(x).backward(create_graph=True)
+    first = x.grad.detach().numpy().copy()
+    x.grad.zero_()  # must not hit a read-only broadcast view
+    make(x).backward()
+    np.testing.assert_array_equal(x.grad.detach().numpy(), first)
+
+
+def test_create_graph_copy_of_a_view_gradient_stays_in_the_graph():
+    x = leaf([1.0, 2.0])
+    w = leaf(3.0)
+    (x * w).sum().backward(create_graph=True)  # dL/dw = sum(x): a reduction, fine
+    y = leaf(np.ones((2, 1)))
+    (y * w).expand(2, 3).sum().backward(create_graph=True)
+    assert y.grad.requires_grad and y.grad._data.base is None
+    (g,) = alt.autograd.grad(y.grad.sum(), w)
+    assert g.item() == 6.0
+
+
 def test_create_graph_keeps_the_graph_by_default():
     x = leaf(2.0)
     y = x * x
@@ -576,3 +598,15 @@ def test_filling_a_non_leaf_keeps_it_in_the_graph_with_no_gradient_to_the_old_va
     assert y.requires_grad and y.grad_fn is not None
     (y * x).sum().backward()  # only the direct use of x contributes
     assert x.grad.tolist() == y.tolist()
+
+
+def test_retained_grad_follows_the_tensor_through_an_in_place_change():
+    x = leaf([1.0, 2.0])
+    h = x + x
+    old_root = h.sum()
+    h.retain_grad()
+    h.add_(1)
+    alt.autograd.grad(old_root, x, retain_graph=True)
+    assert h.grad is None  # the old version of h is not h any more
+    (h * 3).sum().backward()
+    assert h.grad.tolist() == [3.0, 3.0] and h.retains_grad

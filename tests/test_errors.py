@@ -189,6 +189,9 @@ CASES = {
         "autograd_lab does not track in-place changes through views"),
     "in_place_on_view_of_non_leaf": (in_place_on_view_of_non_leaf, RuntimeError,
                                      "autograd_lab does not track in-place changes through views"),
+    "in_place_on_expanded_tensor": (lambda s: s.plain.reshape(3, 1).expand(3, 2).add_(1),
+                                    RuntimeError, "unsupported operation: more than one element "
+                                    "of the written-to tensor refers to a single memory location"),
     "in_place_result_that_cannot_be_cast": (lambda s: s.ints.add_(1.5), RuntimeError,
                                             "result type Float can't be cast to the desired "
                                             "output type Long"),

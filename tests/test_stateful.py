@@ -2,6 +2,8 @@
 in-place updates, and checks `.grad` after every step against a simple model of what PyTorch
 would hold (and which calls it would refuse)."""
 
+import warnings
+
 import numpy as np
 import pytest
 from hypothesis import settings
@@ -206,16 +208,47 @@ class PyTorchMirror(RuleBasedStateMachine):
         self.pool.append((make(a[0], b[0]), make(a[1], b[1])))
         del self.pool[2:-6]  # keep the leaves and the six newest values
 
+    @rule(i=st.integers(0, 99), j=st.integers(0, 99))
+    def compute_under_no_grad(self, i, j):
+        a, b = self.pool[i % len(self.pool)], self.pool[j % len(self.pool)]
+        with alt.no_grad():
+            ours = a[0] * b[0]
+        with torch.no_grad():
+            theirs = a[1] * b[1]
+        self.pool.append((ours, theirs))
+        del self.pool[2:-6]
+
+    @rule(i=st.integers(0, 99))
+    def detach(self, i):
+        a = self.pool[i % len(self.pool)]
+        self.pool.append((a[0].detach(), a[1].detach()))
+        del self.pool[2:-6]
+
+    @rule(i=st.integers(0, 99))
+    def retain_grad(self, i):
+        a = self.pool[i % len(self.pool)]
+        self._both(lambda side: a[side].retain_grad())
+
+    @rule(i=st.integers(0, 1))
+    def make_root_from_a_grad(self, i):
+        ours, theirs = self.leaves[i]
+        if ours.grad is not None and ours.grad.requires_grad:
+            self.roots = (self.roots + [((ours.grad * ours).sum(),
+                                         (theirs.grad * theirs).sum())])[-3:]
+
     @rule(i=st.integers(0, 99))
     def make_root(self, i):
         a = self.pool[i % len(self.pool)]
         self.roots = (self.roots + [(a[0].sum(), a[1].sum())])[-3:]
 
     @precondition(lambda self: self.roots)
-    @rule(k=st.integers(0, 99), retain=st.booleans())
-    def backward(self, k, retain):
+    @rule(k=st.integers(0, 99), retain=st.booleans(), create=st.booleans())
+    def backward(self, k, retain, create):
         root = self.roots[k % len(self.roots)]
-        self._both(lambda side: root[side].backward(retain_graph=retain))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # PyTorch warns that create_graph makes a cycle
+            self._both(lambda side: root[side].backward(retain_graph=retain or None,
+                                                        create_graph=create))
 
     @precondition(lambda self: self.roots)
     @rule(k=st.integers(0, 99))
@@ -268,6 +301,9 @@ class PyTorchMirror(RuleBasedStateMachine):
         for ours, theirs in self.pool:
             _same(ours, theirs)
             assert ours.requires_grad == theirs.requires_grad and ours.is_leaf == theirs.is_leaf
+            assert ours.retains_grad == theirs.retains_grad
+            if theirs.retains_grad:
+                _same(ours.grad, theirs.grad)
 
 
 PyTorchMirror.TestCase.settings = settings(max_examples=200, stateful_step_count=30,

@@ -247,11 +247,15 @@ def _apply_accumulations(accumulations, create_graph, root_grads=()):
         if grad._data.dtype != leaf._data.dtype:
             grad = grad.to(leaf.dtype)
         if leaf._grad is None:
-            if not create_graph:
+            if not (create_graph and grad.requires_grad):
                 grad = grad.detach()
-                if id(grad._data) in stored or grad._data.base is not None:
-                    grad = grad.clone()  # never let two .grad share (or view) one array
-                stored.add(id(grad._data))
+            if id(grad._data) in stored or grad._data.base is not None:
+                # never let two .grad share (or view) one array
+                if grad.requires_grad:  # create_graph: the copy stays in the graph, as in PyTorch
+                    grad = CopyFrom.apply(Tensor._zeros(grad.shape, grad.dtype, grad.device), grad)
+                else:
+                    grad = grad.clone()
+            stored.add(id(grad._data))
             leaf._grad = grad
         elif create_graph or leaf._grad.requires_grad:
             leaf._grad = leaf._grad + grad
@@ -260,6 +264,7 @@ def _apply_accumulations(accumulations, create_graph, root_grads=()):
             leaf._grad._version_cell[0] += 1
 
 
+from autograd_lab.ops.conversion import CopyFrom  # noqa: E402
 from autograd_lab.tensor import Tensor  # noqa: E402  (tensor.py imports this module)
 
 # -- the two entry points: tensor.backward() and autograd.grad() ---------------------------------
