@@ -125,6 +125,15 @@ def test_data_is_a_detached_view_and_can_be_replaced():
     assert x.tolist() == [0.0, 0.0] and x.requires_grad
 
 
+def test_old_style_update_through_data_changes_the_leaf_without_recording():
+    w = alt.tensor([1.0, 2.0], requires_grad=True)
+    (w * w).sum().backward()
+    w.data -= 0.5 * w.grad.data
+    w.grad.data.zero_()
+    assert w.tolist() == [0.0, 0.0] and w.grad.tolist() == [0.0, 0.0]
+    assert w.is_leaf and w.requires_grad and w._version == 0
+
+
 def test_zero_and_fill_change_values_in_place():
     x = alt.ones(2, 2)
     assert x.fill_(3.0) is x and x.tolist() == [[3.0, 3.0], [3.0, 3.0]]
