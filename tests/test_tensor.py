@@ -116,6 +116,22 @@ def test_detach_shares_storage_and_version_counter():
     assert x._version == d._version == 1
 
 
+@pytest.mark.xfail(strict=True, reason="ops/indexing.py: an index that selects one element "
+                   "gets numpy's scalar copy, not a 0-d view (use x._data[key + (Ellipsis,)])")
+def test_indexing_one_element_gives_a_view_that_sees_later_changes():
+    y = alt.zeros(3)
+    z = y[0]
+    y.add_(1)
+    assert z.item() == 1.0
+
+
+def test_indexing_a_row_gives_a_view_that_sees_later_changes():
+    y = alt.zeros(2, 3)
+    row = y[0]
+    y.add_(1)
+    assert row.tolist() == [1.0, 1.0, 1.0] and row._version == y._version
+
+
 def test_data_is_a_detached_view_and_can_be_replaced():
     x = alt.ones(2, requires_grad=True)
     assert not x.data.requires_grad
