@@ -8,17 +8,24 @@ import numpy as np
 import pytest
 
 import autograd_lab as alt
+from autograd_lab.autograd import events
 
 
 @pytest.fixture
 def no_gc():
-    """Only reference counting frees objects: anything that needs the cycle collector leaks."""
+    """Only reference counting frees objects: anything that needs the cycle collector leaks.
+
+    Nobody listens to engine events meanwhile (a viewer may keep nodes alive on purpose).
+    """
+    listening = events.listeners[:]
+    events.listeners.clear()
     gc.collect()
     gc.disable()
     try:
         yield
     finally:
         gc.enable()
+        events.listeners[:] = listening
 
 
 def small_step(w1, w2, x, y, lr=1e-3):
