@@ -523,6 +523,16 @@ def test_anomaly_mode_names_the_op_that_made_the_first_nan():
     assert x.grad is None
 
 
+def test_anomaly_mode_points_at_the_learners_line_not_inside_the_library():
+    x = alt.tensor([[float("inf"), 1.0]], requires_grad=True)
+    with alt.autograd.detect_anomaly(), np.errstate(all="ignore"):
+        y = alt.nn.functional.softmax(x, dim=1)  # the NaN is born inside the library's softmax
+        with pytest.raises(RuntimeError, match="returned nan values") as info:
+            y.sum().backward()
+    trace = str(info.value).split("Its forward call was made here:")[1]
+    assert "test_engine.py" in trace and "functional.py" not in trace
+
+
 def test_anomaly_mode_is_restored_after_the_block():
     from autograd_lab.autograd import anomaly
 

@@ -6,9 +6,11 @@ NaN raises an error naming the node and showing that forward line. It costs time
 off by default.
 """
 
+import os
 import traceback
 
 enabled = False
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
 
 
 def set_detect_anomaly(mode):
@@ -34,7 +36,8 @@ class detect_anomaly:
 
 def record_forward(node):
     """Remember the user's code that created `node` (called by Function.apply when enabled)."""
-    stack = traceback.extract_stack()[:-3]  # drop the frames inside autograd_lab itself
+    stack = [frame for frame in traceback.extract_stack()
+             if not frame.filename.startswith(_PACKAGE)]  # the learner's frames, not ours
     node.forward_trace = "".join(traceback.format_list(stack[-4:]))
 
 
