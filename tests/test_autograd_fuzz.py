@@ -144,7 +144,9 @@ def assume_well_conditioned(steps, leaves):
         assume(abs(run_program(alt, steps, leaves).item()) < 1e4)
 
 
-fuzz_settings = settings(max_examples=200, deadline=None,
+# derandomize: the same examples on every run, so that CI never fails by luck; explore more
+# by raising max_examples locally
+fuzz_settings = settings(max_examples=200, deadline=None, derandomize=True,
                          suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -157,7 +159,8 @@ def test_random_graph_gradients_match_finite_differences(program):
     assert gradcheck(lambda *xs: run_program(alt, steps, xs), tuple(leaves), atol=1e-5, rtol=1e-4)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow])
 @given(programs)
 def test_random_graph_second_derivatives_match_finite_differences(program):
     shapes, steps, seed = program
