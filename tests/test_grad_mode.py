@@ -191,3 +191,21 @@ def test_updates_under_no_grad_on_a_leaf_are_allowed(x):
         x.mul_(2)
         x[0] = 7.0
     assert x.tolist() == [7.0, 1.0] and x.is_leaf and x.requires_grad
+
+
+def test_decorated_generator_runs_each_step_in_the_mode(x):
+    @alt.no_grad()
+    def doubles(t, n):
+        for _ in range(n):
+            assert not alt.is_grad_enabled()
+            t = t * 2
+            yield t
+        return "done"
+
+    results = []
+    generator = doubles(x, 3)
+    for y in generator:
+        assert alt.is_grad_enabled()  # the caller's mode between steps
+        results.append(y)
+    assert [r.requires_grad for r in results] == [False] * 3
+    assert results[-1].tolist() == [8.0, 8.0]

@@ -13,6 +13,7 @@ False
 
 import copy
 import functools
+import inspect
 import threading
 
 
@@ -48,12 +49,31 @@ class _GradModeContext:
         return False
 
     def __call__(self, func):
+        if inspect.isgeneratorfunction(func):
+            return self._wrap_generator(func)
+
         @functools.wraps(func)
         def run_in_mode(*args, **kwargs):
             with copy.copy(self):  # a fresh context per call: calls may nest or overlap
                 return func(*args, **kwargs)
 
         return run_in_mode
+
+    def _wrap_generator(self, func):
+        """A generator's body runs at each `next()`, so the mode is set around each step."""
+
+        @functools.wraps(func)
+        def generate_in_mode(*args, **kwargs):
+            generator = func(*args, **kwargs)
+            while True:
+                with copy.copy(self):
+                    try:
+                        value = next(generator)
+                    except StopIteration as stop:
+                        return stop.value
+                yield value
+
+        return generate_in_mode
 
 
 class no_grad(_GradModeContext):
