@@ -378,8 +378,11 @@ class Tensor:
 
     new_empty = new_zeros
 
-    def to(self, *args, dtype=None, device=None, copy=False):
-        """`x.to("cuda")`, `x.to(alt.float64)`, `x.to(other_tensor)`, or with keywords."""
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """`x.to("cuda")`, `x.to(alt.float64)`, `x.to(other_tensor)`, or with keywords.
+
+        `non_blocking` is accepted for code written for PyTorch; copies here always complete.
+        """
         for arg in args:
             if isinstance(arg, Tensor):
                 dtype, device = arg.dtype, arg.device
@@ -397,7 +400,7 @@ class Tensor:
     def cpu(self):
         return self.to("cpu")
 
-    def cuda(self, device=None):
+    def cuda(self, device=None, non_blocking=False):
         return self.to("cuda" if device is None else backend.as_device(
             device if not isinstance(device, int) else f"cuda:{device}"))
 

@@ -185,6 +185,8 @@ def test_to_float_double_long_change_the_dtype():
 def test_to_cpu_on_a_cpu_tensor_returns_it_unchanged():
     x = alt.ones(2)
     assert x.cpu() is x and x.to("cpu") is x and x.to(alt.device("cpu")) is x
+    assert x.to("cpu", non_blocking=True) is x
+    assert x.to("cpu", alt.float64).dtype is alt.float64
 
 
 def test_to_another_dtype_is_differentiable():
