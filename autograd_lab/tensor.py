@@ -172,7 +172,11 @@ class Tensor:
         node, output_nr = self.grad_fn, self._output_nr
         if getattr(node, "tensor_hooks", None) is None:
             node.tensor_hooks = {}
-        node.tensor_hooks.setdefault(output_nr, []).append(hook)
+        hooks = node.tensor_hooks.setdefault(output_nr, [])
+        if self._retains_grad in hooks:  # .grad keeps what every other hook made of the grad
+            hooks.insert(hooks.index(self._retains_grad), hook)
+        else:
+            hooks.append(hook)
         return lambda: node.tensor_hooks[output_nr].remove(hook)
 
     def _gradient_edge(self):

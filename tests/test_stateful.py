@@ -234,6 +234,11 @@ class PyTorchMirror(RuleBasedStateMachine):
         a = self.pool[i % len(self.pool)]
         self._both(lambda side: a[side].retain_grad())
 
+    @rule(i=st.integers(0, 99))
+    def hook_that_doubles_the_gradient(self, i):
+        a = self.pool[i % len(self.pool)]
+        self._both(lambda side: a[side].register_hook(lambda grad: grad * 2))
+
     @rule(i=st.integers(0, 1))
     def make_root_from_a_grad(self, i):
         ours, theirs = self.leaves[i]

@@ -51,6 +51,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
         while ready:
             node = heapq.heappop(ready)[2]
             grads = pending.pop(node, None)
+            if grads is not None:
+                grads = _run_tensor_hooks(node, grads)
             if captured is not None:
                 for output_nr in range(len(grads) if grads else 0):
                     if (node, output_nr) in captured:
@@ -59,7 +61,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
                     continue
             if isinstance(node, AccumulateGrad):
                 if grads is not None and grads[0] is not None:
-                    grad = _run_hooks(node, grads[0])
+                    grad = grads[0]
                     accumulations.append((node.variable, grad))
                     if listening:
                         events.emit("grad_accumulated", node=node, tensor=node.variable,
@@ -144,8 +146,6 @@ def _add_to_slot(pending, node, output_nr, grad):
 
 def _run_node(node, grads, listening):
     """Call one node's backward and check what it returns."""
-    if node.tensor_hooks:
-        grads = [_run_hooks_for_output(node, nr, g) for nr, g in enumerate(grads)]
     if listening:
         events.emit("node_started", node=node, grad_outputs=tuple(grads))
     if len(grads) > 1 and any(g is None for g in grads):  # one output: never None here
@@ -215,6 +215,18 @@ def sum_to_shape(grad, shape):
     return grad
 
 
+def _run_tensor_hooks(node, grads):
+    """Hooks registered with `tensor.register_hook` see (and may replace) a tensor's gradient
+    once it is complete: before it is captured by `autograd.grad`, accumulated into `.grad`
+    or sent on through the node."""
+    if type(node) is AccumulateGrad:
+        if node.variable._hooks and grads[0] is not None:
+            return [_run_hooks(node, grads[0])]
+    elif node.tensor_hooks:
+        return [_run_hooks_for_output(node, nr, g) for nr, g in enumerate(grads)]
+    return grads
+
+
 def _run_hooks(node, grad):
     """Hooks registered on a leaf with `register_hook` see (and may replace) its gradient."""
     for hook in node.variable._hooks or ():
@@ -280,10 +292,13 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
         run_backward(roots, grad_tensors, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs)
-    grads = run_backward(roots, grad_tensors, retain_graph, create_graph,
-                         capture=[_input_edge(t) for t in inputs])
-    _apply_accumulations([(t, g) for t, g in zip(inputs, grads) if g is not None], create_graph,
-                         grad_tensors)
+    edges = [_input_edge(t) for t in inputs]
+    for t in inputs:
+        if t.grad_fn is not None:
+            t.retain_grad()  # as in PyTorch: a non-leaf named in `inputs` gets its .grad
+    grads = run_backward(roots, grad_tensors, retain_graph, create_graph, capture=edges)
+    _apply_accumulations([(t, g) for t, g in zip(inputs, grads)
+                          if g is not None and t.grad_fn is None], create_graph, grad_tensors)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
