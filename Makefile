@@ -33,7 +33,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_CAN_OPEN_BROWSER := $(DISPLAY)$(WAYLAND_DISPLAY)$(filter Darwin,$(shell uname -s))
 LAB_BROWSER_FLAG := $(if $(LAB_CAN_OPEN_BROWSER)$(filter --no-browser,$(LAB_ARGS)),,--no-browser)
 
-RUFF_PATHS := $(wildcard autograd_lab tests bench)
+RUFF_PATHS := $(wildcard autograd_lab tests bench tools notebooks/conftest.py)
 TEST_PATHS ?= tests notebooks
 NBVAL_ARGS ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
 	--nbval-cell-timeout=300
