@@ -673,3 +673,11 @@ def test_hooks_retain_grad_and_capture_match_pytorch():
         return gx.tolist(), gh.tolist(), h.grad.tolist(), x.grad.tolist()
 
     assert run(alt) == run(torch)
+
+
+def test_leaf_that_stopped_requiring_grad_gets_no_gradient():
+    x, w = leaf([1.0, 2.0]), leaf([3.0, 4.0])
+    out = (x * w).sum()
+    x.requires_grad_(False)
+    out.backward()
+    assert x.grad is None and w.grad.tolist() == [1.0, 2.0]

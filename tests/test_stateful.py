@@ -273,6 +273,35 @@ class PyTorchMirror(RuleBasedStateMachine):
             for ours, theirs in zip(results[0][1], results[1][1]):
                 _same(ours, theirs)
 
+    @precondition(lambda self: self.roots)
+    @rule(k=st.integers(0, 99), i=st.integers(0, 1))
+    def backward_into_one_leaf(self, k, i):
+        # (leaves only: for a non-leaf in `inputs`, PyTorch also runs that tensor's own node)
+        root, a = self.roots[k % len(self.roots)], self.leaves[i]
+        self._both(lambda side: root[side].backward(inputs=[a[side]], retain_graph=True))
+
+    @precondition(lambda self: self.roots)
+    @rule(k=st.integers(0, 99), i=st.integers(0, 99))
+    def autograd_grad_of_any_value(self, k, i):
+        root, a = self.roots[k % len(self.roots)], self.pool[i % len(self.pool)]
+        grad_of = {0: alt.autograd.grad, 1: torch.autograd.grad}
+        results = self._both(lambda side: grad_of[side](root[side], a[side], retain_graph=True,
+                                                        allow_unused=True))
+        if results[0][0] == "ok":
+            _same(results[0][1][0], results[1][1][0])
+
+    @precondition(lambda self: len(self.roots) > 1)
+    @rule()
+    def backward_of_two_roots_at_once(self):
+        (a, b) = self.roots[-2:]
+        backward_of = {0: alt.autograd.backward, 1: torch.autograd.backward}
+        self._both(lambda side: backward_of[side]([a[side], b[side]], retain_graph=True))
+
+    @rule(i=st.integers(0, 1), flag=st.booleans())
+    def switch_requires_grad_of_a_leaf(self, i, flag):
+        for side in (0, 1):
+            self.leaves[i][side].requires_grad_(flag)
+
     @rule(i=st.integers(0, 1))
     def zero_grad(self, i):
         for side in (0, 1):

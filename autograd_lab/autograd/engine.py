@@ -256,6 +256,8 @@ def _apply_accumulations(accumulations, create_graph, root_grads=()):
     # arrays already placed in some .grad during this pass, or owned by the caller
     stored = {id(g._data) for g in root_grads}
     for leaf, grad in accumulations:
+        if not leaf._requires_grad:  # switched off since the graph was built: as in PyTorch
+            continue
         if grad._data.dtype != leaf._data.dtype:
             grad = grad.to(leaf.dtype)
         if leaf._grad is None:
