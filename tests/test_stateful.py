@@ -169,10 +169,12 @@ def _same(ours, theirs):
 class PyTorchMirror(RuleBasedStateMachine):
     """Every step runs on autograd_lab and on PyTorch: both fail alike or agree on every value."""
 
-    @initialize(seed=st.integers(0, 2**16))
-    def make_leaves(self, seed):
+    @initialize(seed=st.integers(0, 2**16),
+                shapes=st.lists(st.sampled_from([(3,), (2, 3), (2, 1), ()]), min_size=2,
+                                max_size=2))
+    def make_leaves(self, seed, shapes):
         rng = np.random.default_rng(seed)
-        values = [rng.standard_normal(3), rng.standard_normal(3)]
+        values = [rng.standard_normal(shape) for shape in shapes]  # they broadcast together
         self.leaves = [(alt.tensor(v, dtype=alt.float64, requires_grad=True),
                         torch.tensor(v, dtype=torch.float64, requires_grad=True)) for v in values]
         self.pool = list(self.leaves)
