@@ -681,3 +681,28 @@ def test_leaf_that_stopped_requiring_grad_gets_no_gradient():
     x.requires_grad_(False)
     out.backward()
     assert x.grad is None and w.grad.tolist() == [1.0, 2.0]
+
+
+def test_backward_in_several_threads_at_once_keeps_each_threads_gradients():
+    import threading
+
+    failures = []
+
+    def train(scale):
+        try:
+            rng = np.random.default_rng(scale)
+            for _ in range(100):
+                x = alt.tensor(rng.standard_normal(5), requires_grad=True)
+                with alt.no_grad():
+                    x.mul_(1.0)
+                ((x * x).sum() * scale).backward()
+                np.testing.assert_allclose(x.grad.numpy(), 2 * scale * x.detach().numpy())
+        except Exception as error:  # reported below, in the main thread
+            failures.append(error)
+
+    threads = [threading.Thread(target=train, args=(scale,)) for scale in (1.0, 2.0, 3.0)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert failures == [] and alt.is_grad_enabled()
