@@ -690,7 +690,7 @@ def test_backward_in_several_threads_at_once_keeps_each_threads_gradients():
 
     def train(scale):
         try:
-            rng = np.random.default_rng(scale)
+            rng = np.random.default_rng(int(scale))
             for _ in range(100):
                 x = alt.tensor(rng.standard_normal(5), requires_grad=True)
                 with alt.no_grad():
