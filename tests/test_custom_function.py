@@ -288,3 +288,61 @@ def test_custom_relu_matches_pytorch_custom_relu():
     (MyReLU.apply(ours) * alt.tensor(data)).sum().backward()
     (TorchReLU.apply(theirs) * torch.tensor(data)).sum().backward()
     np.testing.assert_allclose(ours.grad.numpy(), theirs.grad.numpy(), rtol=1e-12)
+
+
+class Sigmoid(Function):
+    """Saves its own output, as PyTorch's documentation examples do."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / (1 + (-x).exp())
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y * (1 - y)
+
+
+def test_function_that_saves_its_output_has_first_and_second_derivatives():
+    x = alt.tensor([-1.5, 0.2, 3.0], dtype=alt.float64, requires_grad=True)
+    assert gradcheck(Sigmoid.apply, (x,)) and gradgradcheck(Sigmoid.apply, (x,))
+    y = Sigmoid.apply(x)
+    assert y.grad_fn.saved_tensors[0] is y
+
+
+def test_changing_the_saved_output_in_place_is_caught():
+    x = alt.tensor([0.5], requires_grad=True)
+    y = Sigmoid.apply(x)
+    out = y.sum()
+    with alt.no_grad():
+        y.mul_(2)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        out.backward()
+
+
+@needs_torch
+def test_function_that_saves_its_output_matches_pytorch_to_second_order():
+    import torch
+
+    class TorchSigmoid(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            y = 1 / (1 + (-x).exp())
+            ctx.save_for_backward(y)
+            return y
+
+        @staticmethod
+        def backward(ctx, grad):
+            (y,) = ctx.saved_tensors
+            return grad * y * (1 - y)
+
+    def second(lib, function):
+        x = lib.tensor([-1.5, 0.2, 3.0], dtype=lib.float64, requires_grad=True)
+        (g,) = lib.autograd.grad(function.apply(x).sum(), x, create_graph=True)
+        (gg,) = lib.autograd.grad(g.sum(), x)
+        return g.tolist(), gg.tolist()
+
+    ours, theirs = second(alt, Sigmoid), second(torch, TorchSigmoid)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-12)
