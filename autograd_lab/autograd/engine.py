@@ -88,7 +88,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
     if not retain_graph:
         for node in ran:
             node.release()
-            if listening:
+            if listening and node._released:
                 events.emit("buffers_freed", node=node)
     if listening:
         events.emit("backward_finished", roots=roots)
@@ -159,10 +159,10 @@ def _run_node(node, grads, listening):
             f"{len(node.next_functions)}, got {len(grad_inputs)})"
         )
     fitted = []
-    for grad, shape in zip(grad_inputs, node.input_shapes):
+    for grad, shape, dtype in zip(grad_inputs, node.input_shapes, node.input_dtypes):
         if grad is None or shape is None:  # no gradient, or the input does not want one
             fitted.append(None)
-        elif isinstance(grad, Tensor) and grad._data.shape == shape:
+        elif isinstance(grad, Tensor) and grad._data.shape == shape and grad._data.dtype == dtype:
             fitted.append(grad)  # the usual case: nothing to check or undo
         else:
             fitted.append(_fit_to_input(node, len(fitted), grad))
@@ -178,12 +178,15 @@ def _run_node(node, grads, listening):
 
 
 def _fit_to_input(node, index, grad):
-    """Undo broadcasting: sum a gradient down to the shape of the input it belongs to."""
+    """Undo broadcasting and type promotion: sum a gradient down to the shape of the input it
+    belongs to, in that input's dtype (`float32 * float64` sends float64 back to a float32)."""
     shape = node.input_shapes[index]
     if not isinstance(grad, Tensor):
         raise TypeError(f"function {node.name()} returned a gradient different than None at "
                         f"position {index + 1}, but the corresponding forward input was not a "
                         "Variable")
+    if grad._data.dtype != node.input_dtypes[index]:
+        grad = grad.to(dtype=node.input_dtypes[index])
     if grad.shape == shape:
         return grad
     try:

@@ -116,9 +116,14 @@ class Function(Node):
         return tuple(tensors)
 
     def release(self):
-        """Free what forward saved (done by backward unless `retain_graph=True`)."""
-        self._saved = ()
-        self._released = True
+        """Free what forward saved (done by backward unless `retain_graph=True`).
+
+        A node that saved nothing has nothing to free, and backward may run through it again,
+        as in PyTorch.
+        """
+        if self._saved:
+            self._saved = ()
+            self._released = True
 
     def register_hook(self, hook):
         """Call `hook(grad_inputs, grad_outputs)` after this node's backward has run."""
@@ -164,11 +169,13 @@ class Function(Node):
                 out._version_cell = base._version_cell
                 out._base = base if base._base is None else base._base
         if record:
-            edges, shapes = [], []  # per input: where its gradient goes, and its shape
-            for x, need in zip(inputs, needs):
+            edges, shapes, kinds = [], [], []  # per input: where its gradient goes, its shape
+            for x, need in zip(inputs, needs):  # and its dtype (the gradient must match both)
                 edges.append(x._gradient_edge() if need else (None, 0))
                 shapes.append(x._data.shape if need else None)
+                kinds.append(x._data.dtype if need else None)
             ctx.next_functions, ctx.input_shapes = tuple(edges), tuple(shapes)
+            ctx.input_dtypes = tuple(kinds)
             ctx.sequence_nr = next(_sequence)
             if len(outputs) > 1:
                 ctx.number_of_outputs = len(outputs)
