@@ -706,3 +706,25 @@ def test_backward_in_several_threads_at_once_keeps_each_threads_gradients():
     for thread in threads:
         thread.join(30)
     assert failures == [] and alt.is_grad_enabled()
+
+
+def test_gradient_sent_back_to_a_float32_input_of_a_float64_op_is_float32():
+    x = alt.randn(4, 3)
+    w = alt.randn(3, 2, requires_grad=True)
+    scale = alt.tensor(np.full((4, 2), 2.0))  # numpy data keeps float64
+    loss = (x.mm(w) * scale).sum()  # float32 mm, then float64 from the promotion
+    assert loss.dtype is alt.float64
+    loss.backward()  # MmBackward0 must receive float32, or its own mm fails
+    assert w.grad.dtype is alt.float32
+    np.testing.assert_allclose(w.grad.numpy(), x.numpy().T @ np.full((4, 2), 2.0), rtol=1e-5)
+
+
+def test_mixed_precision_second_derivative():
+    x = alt.tensor([0.5, -1.0], requires_grad=True)
+    y = (x * x).exp() * alt.tensor([2.0, 3.0], dtype=alt.float64)
+    (g,) = alt.autograd.grad(y.sum(), x, create_graph=True)
+    (gg,) = alt.autograd.grad(g.sum(), x)
+    assert g.dtype is alt.float32 and gg.dtype is alt.float32
+    data = np.array([0.5, -1.0])
+    expected = np.array([2.0, 3.0]) * np.exp(data ** 2) * (2 + 4 * data ** 2)
+    np.testing.assert_allclose(gg.numpy(), expected, rtol=1e-5)
