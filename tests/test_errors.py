@@ -332,7 +332,6 @@ def test_failed_op_records_no_node():
     assert x.is_leaf and x._version == 0 and x.grad is None
 
 
-
 def test_failed_second_backward_adds_nothing_even_to_leaves_reached_before_the_failure():
     # PyTorch has already added to a.grad when it reaches the freed MulBackward0 and fails;
     # autograd_lab applies leaf gradients only once the whole pass has succeeded.
@@ -345,26 +344,21 @@ def test_failed_second_backward_adds_nothing_even_to_leaves_reached_before_the_f
     assert a.grad.tolist() == [1.0, 1.0] and b.grad.tolist() == [6.0, 8.0]
 
 
-# -- known differences in the ops, kept visible until they are fixed -----------------------------
+# -- messages worded as PyTorch words them, in the ops ------------------------------------------
 
-@pytest.mark.xfail(strict=True, reason="ops/linalg.py: batched matmul reports its own bmm "
-                   "message instead of PyTorch's 'mat1 and mat2 shapes cannot be multiplied'")
+
 def test_batched_matmul_shape_mismatch_names_both_matrices():
     with pytest.raises(RuntimeError, match=r"mat1 and mat2 shapes cannot be multiplied "
                                            r"\(4x3 and 4x5\)"):
         alt.matmul(alt.ones(2, 2, 3), alt.ones(4, 5))
 
 
-@pytest.mark.xfail(strict=True, reason="ops/reduction.py: mean() of an integer tensor names the "
-                   "dtype 'Int64' where PyTorch says 'Long'")
 def test_mean_of_integer_tensor_names_the_dtype_as_pytorch_does():
     with pytest.raises(RuntimeError, match="Input dtype must be either a floating point or "
                                            "complex dtype. Got: Long"):
         alt.arange(3).mean()
 
 
-@pytest.mark.xfail(strict=True, reason="ops/arithmetic.py: numpy's ValueError escapes where "
-                   "PyTorch raises RuntimeError")
 def test_integer_to_negative_integer_power_is_a_runtime_error():
     with pytest.raises(RuntimeError, match="Integers to negative integer powers are not allowed"):
         alt.arange(3) ** -1

@@ -116,8 +116,6 @@ def test_detach_shares_storage_and_version_counter():
     assert x._version == d._version == 1
 
 
-@pytest.mark.xfail(strict=True, reason="ops/indexing.py: an index that selects one element "
-                   "gets numpy's scalar copy, not a 0-d view (use x._data[key + (Ellipsis,)])")
 def test_indexing_one_element_gives_a_view_that_sees_later_changes():
     y = alt.zeros(3)
     z = y[0]

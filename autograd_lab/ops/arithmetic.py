@@ -135,6 +135,8 @@ class Pow(Function):
     def forward(ctx, x, exponent):
         ctx.save_for_backward(x)
         a, ctx.exponent = binary_arrays(x, exponent)
+        if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
+            raise RuntimeError("Integers to negative integer powers are not allowed.")
         return a ** ctx.exponent
 
     @staticmethod

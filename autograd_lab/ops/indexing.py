@@ -100,6 +100,14 @@ class Select(Index):
     node_name = "SelectBackward0"
     is_view = True
 
+    @staticmethod
+    def forward(ctx, x, *, index):
+        # numpy answers x[i] of a vector with a scalar copy; a trailing `...` keeps a 0-d view
+        key = index if isinstance(index, tuple) else (index,)
+        if not any(part is Ellipsis for part in key):
+            key = key + (Ellipsis,)
+        return Index.forward(ctx, x, index=key)
+
 
 class Slice(Index):
     """y = x[..., a:b:s, ...] (one slice at dim d)  ->  dx = zeros with the gradient there"""

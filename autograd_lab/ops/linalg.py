@@ -94,6 +94,10 @@ class BatchedMatmul(Function):
     @staticmethod
     def forward(ctx, x, y):
         batch = math.prod(broadcast_shapes(x.shape[:-2], y.shape[:-2]))
+        if x.shape[-1] != y.shape[-2] and y.dim() == 2:  # PyTorch stacks x's rows into one matrix
+            raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
+                               f"({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
+                               f"{_shape_text(y.shape)})")
         if x.shape[-1] != y.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{batch}, {x.shape[-1]}] but got: [{batch}, {y.shape[-2]}].")

@@ -66,7 +66,7 @@ class Mean(Function):
         if x._data.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {x.dtype.name.capitalize()}"
+                f"point or complex dtype. Got: {x.type()[len('autograd_lab.'):-len('Tensor')]}"
             )
         return x._data.mean(axis=_reducing(ctx, x, dim), keepdims=keepdim)
 
