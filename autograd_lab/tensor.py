@@ -196,6 +196,23 @@ class Tensor:
         """
         autograd_backward(self, gradient, retain_graph, create_graph, inputs=inputs)
 
+    def __deepcopy__(self, memo):
+        """`copy.deepcopy(t)`: a new leaf with its own copy of the values (and of `.grad`).
+
+        Like PyTorch, only leaves can be copied: a copy of an intermediate result could not
+        carry its history along.
+        """
+        if self.grad_fn is not None:
+            raise RuntimeError("Only Tensors created explicitly by the user (graph leaves) "
+                               "support the deepcopy protocol at the moment.")
+        if id(self) not in memo:
+            result = Tensor._from_array(self._data.copy(), self._device)
+            result._requires_grad = self._requires_grad
+            if self._grad is not None:
+                result._grad = self._grad.__deepcopy__(memo)
+            memo[id(self)] = result
+        return memo[id(self)]
+
     def detach(self):
         """A new tensor on the same storage, cut from the graph (`requires_grad=False`)."""
         out = Tensor._from_array(self._data, self._device)

@@ -437,3 +437,22 @@ def test_creation_matches_pytorch_values_and_dtypes():
         assert ours.tolist() == theirs.tolist(), name
         assert ours.dtype.name == str(theirs.dtype).removeprefix("torch."), name
         assert repr(ours) == repr(theirs), name
+
+
+def test_deepcopy_of_a_leaf_is_independent_of_the_original_and_its_graph():
+    import copy
+
+    t = alt.ones(2, requires_grad=True)
+    _ = t * 2  # the original has a live graph (and a gradient accumulator)
+    u = copy.deepcopy(t)
+    (u * 3).sum().backward()
+    assert t.grad is None and u.grad.tolist() == [3.0, 3.0]
+    u.data[0] = 7.0
+    assert t.tolist() == [1.0, 1.0] and u.requires_grad and u.is_leaf
+
+
+def test_deepcopy_of_a_non_leaf_raises_as_in_pytorch():
+    import copy
+
+    with pytest.raises(RuntimeError, match="graph leaves"):
+        copy.deepcopy(alt.ones(2, requires_grad=True) * 2)
