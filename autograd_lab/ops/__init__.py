@@ -10,8 +10,10 @@ differs on purpose, it is smaller:
   With a 1-D operand the vector is made a row or column and squeezed off again
   (`SqueezeBackward1` on top).
 - An index mixing slices with lists or tensors (`x[1:, [0, 2]]`) is one `IndexBackward0`.
-- Backward of exp, tanh, sigmoid and softmax recomputes them from the saved input instead of
-  keeping the output, so changing the output in place afterwards is not an error here.
+
+Each op saves for backward what PyTorch's saves (the output for exp, tanh, sigmoid, sqrt, relu,
+softmax, ...; the mask, condition or indices for masked_fill, where and indexing), so the same
+in-place changes are allowed or caught, and a second backward raises in the same places.
 """
 
 import numpy as np
