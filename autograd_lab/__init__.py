@@ -63,8 +63,11 @@ from autograd_lab.dtypes import (
     short,
     uint8,
 )
+from autograd_lab.generator import Generator
+from autograd_lab.sampling import multinomial, normal
+from autograd_lab.size import Size
 from autograd_lab import cuda
-from autograd_lab import nn, optim
+from autograd_lab import nn, optim, utils
 
 globals().update(ops.exported)  # autograd_lab.exp, autograd_lab.mm, ... (see autograd_lab.ops)
 

@@ -187,11 +187,14 @@ def random_generator(dev):
     """
     generator = _generators.get(dev)
     if generator is None:
-        if dev.type == "cpu":
-            generator = np.random.default_rng(_seed)
-        else:
-            cupy = _require_cuda()
-            with cupy.cuda.Device(dev.index):
-                generator = cupy.random.default_rng(_seed)
-        _generators[dev] = generator
+        generator = _generators[dev] = new_random_generator(dev, _seed)
     return generator
+
+
+def new_random_generator(dev, seed):
+    """A numpy (cpu) or cupy (cuda) Generator started from `seed`."""
+    if dev.type == "cpu":
+        return np.random.default_rng(seed)
+    cupy = _require_cuda()
+    with cupy.cuda.Device(dev.index):
+        return cupy.random.default_rng(seed)
