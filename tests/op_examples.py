@@ -159,6 +159,9 @@ EXAMPLES = [
     Example("cos", lambda t, x: x.cos(), normal(4)),
     Example("tanh", lambda t, x: x.tanh(), normal(4)),
     Example("sigmoid", lambda t, x: t.sigmoid(x), normal(4)),
+    Example("sinh", lambda t, x: t.sinh(x), normal(4)),
+    Example("cosh", lambda t, x: x.cosh(), normal(4)),
+    Example("log10", lambda t, x: t.log10(x) + x.log10(), positive(2, 3)),
     Example("abs", lambda t, x: x.abs(), spread(5)),
     Example("abs_builtin", lambda t, x: abs(x), spread(3)),
     Example("sign", lambda t, x: x.sign() * x, spread(4)),
@@ -268,6 +271,9 @@ EXAMPLES = [
     Example("split_sizes", lambda t, x: x.split([1, 3]), normal(4, 2)),
     Example("split_piece_unused", lambda t, x: x.split(1)[1] * 2, normal(3, 2)),
     Example("unbind", lambda t, x: x.unbind(1), normal(2, 3)),
+    Example("expand_as", lambda t, x, y: x.expand_as(y) * y, normal(3, 1), normal(2, 3, 4)),
+    Example("view_as_reshape_as", lambda t, x, y: x.view_as(y) + x.t().reshape_as(y),
+            normal(2, 3), normal(3, 2)),
     # -- indexing -------------------------------------------------------------------------------
     Example("index_int", lambda t, x: x[1], normal(3, 2)),
     Example("index_negative_int", lambda t, x: x[-1, -2], normal(3, 2)),
@@ -318,6 +324,22 @@ EXAMPLES = [
             normal(2, 3)),
     Example("nll_loss_weight_mean", lambda t, x: F(t).nll_loss(
         x, t.tensor([1, 0, 1]), weight=t.tensor([1.0, 3.0], dtype=x.dtype)), normal(3, 2)),
+    Example("bce_with_logits", lambda t, x, y: t.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid()), normal(2, 3), normal(2, 3)),
+    Example("bce_with_logits_weights_sum", lambda t, x, y:
+            t.nn.functional.binary_cross_entropy_with_logits(
+                x, y.sigmoid(), weight=t.tensor([0.5, 2.0, 1.0], dtype=x.dtype),
+                reduction="sum", pos_weight=t.tensor([3.0, 0.5, 1.0], dtype=x.dtype)),
+            normal(2, 3), normal(2, 3)),
+    Example("bce_with_logits_none", lambda t, x, y:
+            t.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none"),
+            normal(4), values([0.0, 1.0, 1.0, 0.0])),
+    Example("binary_cross_entropy", lambda t, p, y: t.nn.functional.binary_cross_entropy(
+        p.sigmoid(), y.sigmoid()), normal(2, 3), normal(2, 3)),
+    Example("binary_cross_entropy_weight_none", lambda t, p, y:
+            t.nn.functional.binary_cross_entropy(
+                p.sigmoid(), y, weight=t.tensor([0.5, 2.0, 1.0], dtype=p.dtype),
+                reduction="none"), normal(3), values([1.0, 0.0, 1.0])),
     Example("mse_loss", lambda t, x, y: F(t).mse_loss(x, y), normal(2, 3),
             normal(2, 3)),
     Example("mse_loss_sum", lambda t, x, y: F(t).mse_loss(x, y, reduction="sum"),

@@ -3,7 +3,7 @@
 - `Module`, the base class of layers and models, and `Parameter`, a learnable tensor;
 - layers: `Linear`, `Identity`, `ReLU`, `Tanh`, `Sigmoid`, `Softmax`, `LogSoftmax`,
   `Flatten`, `Dropout`; containers: `Sequential`, `ModuleList`;
-- losses: `MSELoss`, `CrossEntropyLoss`, `NLLLoss`;
+- losses: `MSELoss`, `CrossEntropyLoss`, `NLLLoss`, `BCELoss`, `BCEWithLogitsLoss`;
 - `nn.functional` (the same computations as functions) and `nn.init` (starting values).
 """
 
@@ -13,6 +13,6 @@ from autograd_lab.nn.container import ModuleList, Sequential
 from autograd_lab.nn.dropout import Dropout
 from autograd_lab.nn.flatten import Flatten
 from autograd_lab.nn.linear import Identity, Linear
-from autograd_lab.nn.loss import CrossEntropyLoss, MSELoss, NLLLoss
+from autograd_lab.nn.loss import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, MSELoss, NLLLoss
 from autograd_lab.nn.module import Module
 from autograd_lab.nn.parameter import Parameter

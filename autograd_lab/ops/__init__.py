@@ -18,15 +18,19 @@ import numpy as np
 
 from autograd_lab.ops import (  # noqa: F401
     arithmetic,
+    binary_cross_entropy,
     comparison,
     conversion,
     elementwise,
+    elementwise_more,
     functional,
     indexing,
     linalg,
+    numpy_names,
     reduction,
     selection,
     shape,
+    shape_as,
 )
 from autograd_lab.ops.base import exported  # noqa: F401
 
