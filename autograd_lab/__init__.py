@@ -64,6 +64,7 @@ from autograd_lab.dtypes import (
     uint8,
 )
 from autograd_lab.generator import Generator
+from autograd_lab.histograms import histc, histogram
 from autograd_lab.sampling import multinomial, normal
 from autograd_lab.size import Size
 from autograd_lab import cuda

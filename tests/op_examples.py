@@ -272,6 +272,9 @@ EXAMPLES = [
     Example("split_piece_unused", lambda t, x: x.split(1)[1] * 2, normal(3, 2)),
     Example("unbind", lambda t, x: x.unbind(1), normal(2, 3)),
     Example("expand_as", lambda t, x, y: x.expand_as(y) * y, normal(3, 1), normal(2, 3, 4)),
+    Example("meshgrid_ij", lambda t, x, y: t.meshgrid(x, y, indexing="ij"), normal(3), normal(2)),
+    Example("meshgrid_xy", lambda t, x, y, z: t.meshgrid([x, y, z], indexing="xy"), normal(3),
+            normal(2), normal()),
     Example("view_as_reshape_as", lambda t, x, y: x.view_as(y) + x.t().reshape_as(y),
             normal(2, 3), normal(3, 2)),
     # -- indexing -------------------------------------------------------------------------------

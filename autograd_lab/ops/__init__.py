@@ -26,6 +26,7 @@ from autograd_lab.ops import (  # noqa: F401
     functional,
     indexing,
     linalg,
+    meshgrid,
     numpy_names,
     reduction,
     selection,
