@@ -194,6 +194,8 @@ EXAMPLES = [
     Example("prod_dim_keepdim", lambda t, x: x.prod(-1, keepdim=True), normal(2, 3)),
     Example("prod_one_zero", lambda t, x: x.prod(), values([2.0, 0.0, 3.0])),
     Example("prod_two_zeros", lambda t, x: x.prod(0), values([[0.0, 1.0], [0.0, 2.0]])),
+    Example("cumsum", lambda t, x: x.cumsum(1) + t.cumsum(x, dim=0), normal(3, 4)),
+    Example("cumsum_zero_dim", lambda t, x: x.cumsum(-1), normal()),
     Example("var_all", lambda t, x: x.var(), normal(2, 3)),
     Example("var_dim_correction", lambda t, x: x.var(1, correction=0), normal(2, 3)),
     Example("var_tuple_keepdim", lambda t, x: t.var(x, (0, 1), keepdim=True), normal(2, 2, 2)),

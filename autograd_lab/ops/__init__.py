@@ -21,6 +21,7 @@ from autograd_lab.ops import (  # noqa: F401
     binary_cross_entropy,
     comparison,
     conversion,
+    cumulative,
     elementwise,
     elementwise_more,
     functional,

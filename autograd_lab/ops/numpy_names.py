@@ -15,14 +15,14 @@ and methods listed here once when autograd_lab is imported, renames the two keyw
 import functools
 
 # the modules that define the ops wrapped below: those ops must exist before they are wrapped
-from autograd_lab.ops import comparison, functional, reduction, shape  # noqa: F401
+from autograd_lab.ops import comparison, cumulative, functional, reduction, shape  # noqa: F401
 from autograd_lab.ops.base import exported
 from autograd_lab.tensor import Tensor
 
 REDUCTIONS = ["sum", "mean", "prod", "var", "std", "amax", "amin", "max", "min", "argmax",
               "argmin", "all", "any"]  # take axis= and keepdims=
 ALONG_A_DIM = ["softmax", "log_softmax", "cat", "concat", "concatenate", "stack", "squeeze",
-               "unsqueeze"]  # take axis=
+               "unsqueeze", "cumsum"]  # take axis=
 
 
 def _renaming(op, numpy_name, torch_name):
