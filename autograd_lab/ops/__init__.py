@@ -20,15 +20,21 @@ import numpy as np
 
 from autograd_lab.ops import (  # noqa: F401
     arithmetic,
+    binary_cross_entropy,
     comparison,
     conversion,
+    cumulative,
     elementwise,
+    elementwise_more,
     functional,
     indexing,
     linalg,
+    meshgrid,
+    numpy_names,
     reduction,
     selection,
     shape,
+    shape_as,
 )
 from autograd_lab.ops.base import exported  # noqa: F401
 
