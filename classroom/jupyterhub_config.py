@@ -82,6 +82,10 @@ c.Spawner.cmd = [f"{VENV}/bin/jupyterhub-singleuser"]
 c.Spawner.mem_limit = MEMORY_PER_STUDENT
 c.Spawner.cpu_limit = CORES_PER_STUDENT
 c.Spawner.notebook_dir = "~"
+# One BLAS thread per student. numpy otherwise starts a thread per core in every kernel, and on a
+# shared server those threads fight: the lesson 07 training loop ran 10 to 20 times slower.
+c.Spawner.environment = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                 "MKL_NUM_THREADS")}
 
 
 def unix_account_of(spawner):

@@ -1,22 +1,17 @@
 """The class set-ups in classroom/: what they ship is safe, lesson updates keep students' edits,
 and a JupyterHub on 127.0.0.1 serves three students who each run lesson 03 in their own kernel."""
 
-import json
-import os
 import shutil
-import signal
-import socket
 import subprocess
-import sys
 import textwrap
 import time
-import uuid
 from importlib.metadata import entry_points
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 import yaml
+from local_hub import Hub, LocalHub, configurable_http_proxy
 
 ROOT = Path(__file__).resolve().parents[1]
 CLASSROOM = ROOT / "classroom"
@@ -136,6 +131,9 @@ def test_kubernetes_image_and_lessons_match_the_single_server_set_up(k8s_values,
     assert singleuser["defaultUrl"] == hub_config.Spawner.default_url
     # Students' volumes are mounted on /home/jovyan: the lessons are cloned there.
     assert singleuser["notebookDir"] == "/home/jovyan"
+    # Students' kernels share the cores: one BLAS thread each, on one server as on Kubernetes.
+    assert singleuser["extraEnv"] == hub_config.Spawner.environment
+    assert hub_config.Spawner.environment["OPENBLAS_NUM_THREADS"] == "1"
     assert k8s_values["cull"]["enabled"] is True
 
 
@@ -175,17 +173,6 @@ def test_a_lesson_update_keeps_the_students_edits(tmp_path):
 
 # ------------------------------------------------------------------ a class of three on one hub
 
-
-def configurable_http_proxy():
-    """The proxy program JupyterHub needs: on PATH, or where `make test` installs it."""
-    for folder in (Path(sys.prefix), ROOT / ".venv"):
-        program = folder / "node_modules" / ".bin" / "configurable-http-proxy"
-        if program.exists():
-            return str(program)
-    return shutil.which("configurable-http-proxy")
-
-
-PROXY = configurable_http_proxy()
 STUDENTS = ("ada", "grace", "alan")
 
 # Lesson 03's first steps; the kernel prints the gradient and the folder it runs in.
@@ -203,195 +190,32 @@ LESSON_03 = textwrap.dedent(
 )
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def config_for_a_test_hub(folder, ports, token):
-    """A JupyterHub configuration for tests only: anyone may log in, nobody is isolated."""
-    public, hub, proxy_api = ports
-    return textwrap.dedent(
-        f"""
-        c = get_config()
-        c.JupyterHub.ip = "127.0.0.1"
-        c.JupyterHub.port = {public}
-        c.JupyterHub.hub_ip = "127.0.0.1"
-        c.JupyterHub.hub_port = {hub}
-        c.ConfigurableHTTPProxy.command = [{PROXY!r}]
-        c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{proxy_api}"
-        c.JupyterHub.db_url = "sqlite:///{folder}/jupyterhub.sqlite"
-        c.JupyterHub.cookie_secret_file = "{folder}/cookie_secret"
-        c.JupyterHub.authenticator_class = "dummy"
-        c.Authenticator.allow_all = True
-        c.Authenticator.admin_users = {{"teacher"}}
-        c.JupyterHub.spawner_class = "simple"
-        c.SimpleLocalProcessSpawner.home_dir_template = "{folder}/home/{{username}}"
-        c.Spawner.ip = "127.0.0.1"
-        c.Spawner.cmd = [{sys.executable!r}, "-m", "jupyterhub.singleuser"]
-        c.Spawner.args = {["--allow-root"] if os.geteuid() == 0 else []!r}
-        c.Spawner.start_timeout = 120
-        c.Spawner.http_timeout = 120
-        c.JupyterHub.services = [{{"name": "class-setup", "api_token": {token!r}}}]
-        c.JupyterHub.load_roles = [{{
-            "name": "class-setup",
-            "scopes": ["admin:users", "admin:servers", "access:servers"],
-            "services": ["class-setup"],
-        }}]
-        """
-    )
-
-
-class Hub:
-    """A running JupyterHub, driven over its REST API with one token."""
-
-    def __init__(self, url, token):
-        import requests
-
-        self.url = url
-        self.session = requests.Session()
-        self.session.headers["Authorization"] = f"token {token}"
-
-    @staticmethod
-    def log_in(url, name, password):
-        """A token for `name`, who logs in with a password through the hub's authenticator."""
-        import requests
-
-        response = requests.post(
-            f"{url}/hub/api/users/{name}/tokens", timeout=30,
-            json={"auth": {"username": name, "password": password}, "expires_in": 600},
-        )
-        response.raise_for_status()
-        return response.json()["token"]
-
-    def api(self, method, path, **kwargs):
-        response = self.session.request(method, f"{self.url}/hub/api{path}", timeout=30, **kwargs)
-        response.raise_for_status()
-        return response.json() if response.content else None
-
-    def start_server(self, name):
-        self.api("POST", "/users", json={"usernames": [name]})
-        self.api("POST", f"/users/{name}/server")
-
-    def wait_until_ready(self, name, deadline):
-        while time.monotonic() < deadline:
-            server = self.api("GET", f"/users/{name}")["servers"].get("")
-            if server and server["ready"]:
-                return
-            time.sleep(0.5)
-        raise TimeoutError(f"{name}'s server was not ready in time")
-
-    def run_in_new_kernel(self, name, code, deadline):
-        """Start a kernel on a user's server, run `code` there and return what it printed."""
-        import websocket
-
-        kernels = f"{self.url}/user/{name}/api/kernels"
-        response = self.session.post(kernels, json={"name": "python3"}, timeout=30)
-        response.raise_for_status()
-        kernel_id = response.json()["id"]
-        channels = kernels.replace("http://", "ws://") + f"/{kernel_id}/channels"
-        connection = websocket.create_connection(
-            channels, header=[f"Authorization: {self.session.headers['Authorization']}"],
-            timeout=30,
-        )
-        try:
-            return execute(connection, code, deadline)
-        finally:
-            connection.close()
-            self.session.delete(f"{kernels}/{kernel_id}", timeout=30)
-
-
-def execute(connection, code, deadline):
-    """Send one execute_request over a kernel websocket; collect stdout until the kernel idles."""
-    msg_id = uuid.uuid4().hex
-    connection.send(json.dumps({
-        "header": {"msg_id": msg_id, "msg_type": "execute_request", "username": "test",
-                   "session": uuid.uuid4().hex, "version": "5.3"},
-        "parent_header": {}, "metadata": {}, "channel": "shell",
-        "content": {"code": code, "silent": False, "store_history": False,
-                    "user_expressions": {}, "allow_stdin": False},
-    }))
-    printed = []
-    while time.monotonic() < deadline:
-        message = json.loads(connection.recv())
-        if message.get("parent_header", {}).get("msg_id") != msg_id:
-            continue
-        kind, content = message["msg_type"], message["content"]
-        if kind == "stream":
-            printed.append(content["text"])
-        elif kind == "error":
-            raise AssertionError("\n".join(content["traceback"]))
-        elif kind == "status" and content["execution_state"] == "idle":
-            return "".join(printed)
-    raise TimeoutError("the kernel did not finish in time")
-
-
-def stop(process, grace):
-    """SIGTERM (the hub then stops the proxy and every server), then SIGKILL what is left."""
-    if process.poll() is None:
-        process.send_signal(signal.SIGTERM)
-        try:
-            process.wait(grace)
-        except subprocess.TimeoutExpired:
-            pass
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # the process group started for this hub only
-    except ProcessLookupError:
-        pass
-    process.wait(grace)
-
-
-@pytest.fixture
-def hub(tmp_path):
-    pytest.importorskip("jupyterhub")
-    pytest.importorskip("websocket")
-    token = uuid.uuid4().hex
-    ports = (free_port(), free_port(), free_port())
-    (tmp_path / "jupyterhub_config.py").write_text(config_for_a_test_hub(tmp_path, ports, token))
-    log = open(tmp_path / "jupyterhub.log", "w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "jupyterhub", "-f", "jupyterhub_config.py"],
-        cwd=tmp_path, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-    )
-    client = Hub(f"http://127.0.0.1:{ports[0]}", token)
-    try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                client.api("GET", "/")
-                break
-            except Exception:
-                time.sleep(0.5)
-        else:
-            pytest.fail("JupyterHub did not start:\n" + (tmp_path / "jupyterhub.log").read_text())
-        yield client
-    finally:
-        stop(process, grace=20)
-        log.close()
-
-
 @pytest.mark.slow
 @pytest.mark.hub
-@pytest.mark.skipif(PROXY is None, reason="configurable-http-proxy (npm) is not installed")
-def test_three_students_run_lesson_03_on_one_hub(hub, tmp_path):
-    deadline = time.monotonic() + 240
-    for name in STUDENTS:
-        hub.start_server(name)
-    for name in STUDENTS:
-        hub.wait_until_ready(name, deadline)
+@pytest.mark.skipif(configurable_http_proxy() is None,
+                    reason="configurable-http-proxy (npm) is not installed")
+def test_three_students_run_lesson_03_on_one_hub(tmp_path):
+    pytest.importorskip("jupyterhub")
+    pytest.importorskip("websocket")
+    with LocalHub(tmp_path) as hub:
+        deadline = time.monotonic() + 240
+        for name in STUDENTS:
+            hub.start_server(name)
+        for name in STUDENTS:
+            hub.wait_until_ready(name, deadline)
 
-    for name in STUDENTS:
-        printed = hub.run_in_new_kernel(name, LESSON_03, deadline)
-        assert printed.split() == ["[[4.5,", "4.5],", "[4.5,", "4.5]]", name]
+        for name in STUDENTS:
+            kernel = hub.open_kernel(name)
+            printed = kernel.execute(LESSON_03, deadline)
+            kernel.shut_down()
+            assert printed.split() == ["[[4.5,", "4.5],", "[4.5,", "4.5]]", name]
 
-    # The teacher (an admin, from Authenticator.admin_users) sees all three servers running.
-    teacher_token = Hub.log_in(hub.url, "teacher", password="any, for the test authenticator")
-    teacher = Hub(hub.url, teacher_token)
-    users = {user["name"]: user for user in teacher.api("GET", "/users")}
-    running = {name for name, user in users.items() if user["servers"].get("", {}).get("ready")}
-    assert running == set(STUDENTS)
-    assert users["teacher"]["admin"] is True
+        # The teacher (an admin, from Authenticator.admin_users) sees all three servers running.
+        token = Hub.log_in(hub.url, "teacher", password="any, for the test authenticator")
+        users = {user["name"]: user for user in Hub(hub.url, token).api("GET", "/users")}
+        running = {name for name, user in users.items() if user["servers"].get("", {}).get("ready")}
+        assert running == set(STUDENTS)
+        assert users["teacher"]["admin"] is True
 
-    for name in STUDENTS:
-        hub.api("DELETE", f"/users/{name}/server")
+        for name in STUDENTS:
+            hub.api("DELETE", f"/users/{name}/server")
