@@ -33,7 +33,7 @@ LAB_ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 LAB_CAN_OPEN_BROWSER := $(DISPLAY)$(WAYLAND_DISPLAY)$(filter Darwin,$(shell uname -s))
 LAB_BROWSER_FLAG := $(if $(LAB_CAN_OPEN_BROWSER)$(filter --no-browser,$(LAB_ARGS)),,--no-browser)
 
-RUFF_PATHS := $(wildcard autograd_lab tests bench tools notebooks/conftest.py)
+RUFF_PATHS := $(wildcard autograd_lab tests bench tools notebooks/conftest.py classroom)
 TEST_PATHS ?= tests notebooks
 NBVAL_ARGS ?= --nbval --nbval-current-env --nbval-sanitize-with notebooks/sanitize.cfg \
 	--nbval-cell-timeout=300
@@ -103,6 +103,12 @@ GRAPHVIZ_HINT := Graphviz 'dot' not found: install it with 'sudo apt-get install
 BROWSER_HINT := Chromium not found: install it with 'sudo apt-get install chromium \
 	fonts-liberation' to run the browser test; it is skipped until then.
 
+PROXY_HINT := npm not found: install Node.js and npm ('sudo apt-get install nodejs npm') to run \
+	the JupyterHub class test; it is skipped until then.
+# JupyterHub's proxy is a Node program; the hub test finds it in .venv/node_modules/.bin.
+# Its 5.x releases need Node 20; Debian 12's Node 18 gets the 4.x line.
+HUB_PROXY := $(VENV)/node_modules/.bin/configurable-http-proxy
+
 has_venv = $(PYTHON) -c 'import venv, ensurepip' 2>/dev/null
 has_dot = command -v dot >/dev/null 2>&1
 has_chromium = { command -v chromium || command -v chromium-browser; } >/dev/null 2>&1
@@ -121,6 +127,13 @@ system-test:
 	$(has_dot) || echo "$(GRAPHVIZ_HINT)"; \
 	$(has_chromium) || echo "$(BROWSER_HINT)"
 
+$(HUB_PROXY): | $(PY)
+	@if command -v npm >/dev/null 2>&1; then \
+	  major=$$(node -p 'process.versions.node.split(".")[0]'); \
+	  npm install --prefix $(VENV) --no-save --no-audit --no-fund --loglevel=error \
+	    "configurable-http-proxy@$$( [ "$$major" -ge 20 ] && echo 5 || echo 4 )"; \
+	else echo "$(PROXY_HINT)"; fi
+
 # ---------------------------------------------------------------- the two commands
 
 lab: $(LAB_STAMP) system-lab
@@ -132,7 +145,7 @@ lab: $(LAB_STAMP) system-lab
 	  --ServerApp.ip=$(LAB_IP) --ServerApp.port=$(LAB_PORT) \
 	  $(LAB_ROOT_FLAG) $(LAB_BROWSER_FLAG) $(LAB_ARGS)
 
-test: $(TEST_STAMP) system-test
+test: $(TEST_STAMP) system-test $(HUB_PROXY)
 	$(VENV)/bin/ruff check $(RUFF_PATHS)
 	$(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) $(PYTEST_ARGS)
 

@@ -118,9 +118,13 @@ def test_environment_yml_lists_the_graphviz_program(conda_packages):
     assert "python-graphviz" in conda_packages
 
 
-def test_python_bound_agrees_between_pyproject_and_environment_yml(project, conda_packages):
+def test_environment_yml_pins_a_python_that_pyproject_allows(project, conda_packages):
+    # Binder (repo2docker) reads only an exact "python=X.Y"; a range gets its default Python.
     assert project["requires-python"] == ">=3.10"
-    assert lower_bound(conda_packages["python"]) == lower_bound(project["requires-python"])
+    pinned = re.fullmatch(r"=(\d+)\.(\d+)", conda_packages["python"])
+    assert pinned, f"environment.yml should pin python=X.Y, not {conda_packages['python']!r}"
+    oldest = tuple(int(part) for part in lower_bound(project["requires-python"]).split("."))
+    assert tuple(int(part) for part in pinned.groups()) >= oldest
 
 
 def test_environment_yml_uses_conda_forge_and_installs_the_project_with_pip(environment):
