@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import check
+from autograd_lab.lessons.checking import Exercise, Lesson, check
+from autograd_lab.lessons.solutions import lesson00 as solutions
 
 GRAPHVIZ_FIX = ("install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', "
@@ -85,12 +86,22 @@ def check_setup(verbose=True):
     return report
 
 
+LESSON = Lesson("lesson00", [
+    Exercise("update_step", solution=solutions.update_step,
+             nudge="a step of gradient descent moves w a little against the gradient: check the "
+                   "direction of the step, and that its size is scaled by lr",
+             stronger_hint="the gradient points uphill, so the step goes the other way: start "
+                           "from w and take away the gradient scaled by the learning rate; the "
+                           "result has the shape of w"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
+
+
 def check_update_step(update_step):
-    """Exercise: one step of gradient descent, `w - lr * grad`."""
+    """Exercise: one step of gradient descent, with numpy arrays and with tensors."""
     w = np.array([1.0, -2.0, 0.5])
     grad = np.array([0.5, 0.5, -1.0])
     cases = [(w, grad, 0.1), (w, grad, 1.0),
              (autograd_lab.tensor([[3.0, 4.0]]), autograd_lab.tensor([[1.0, -1.0]]), 0.5)]
-    return check("update_step", update_step, cases,
-                 hint="step against the gradient: new w = w - lr * grad",
-                 reference=lambda w, grad, lr: w - lr * grad)
+    return check(LESSON["update_step"], update_step, cases)
