@@ -6,6 +6,7 @@ Chromium through Playwright and aborts every request that leaves 127.0.0.1. It c
 - the lesson's first cell, `import autograd_lab ...`, loads autograd_lab from the site and gets
   as far as its numpy import; the only requests that left were for numpy and matplotlib built
   for WebAssembly, which a learner's browser fetches from Pyodide's CDN;
+- the lesson's picture from ../imgs/ is in the site, where the lesson's cell reads it;
 - the renderer's WebAssembly Graphviz turns the README example's DOT into the same nodes as
   `dot` draws;
 - ipywidgets render and answer: a Button's click runs its Python callback, and a Play widget
@@ -101,17 +102,19 @@ def site_url(tmp_path):
 
 
 def execute(page, code):
-    """Run code in the notebook's kernel; return (stdout text, error name or None)."""
+    """Run code in the notebook's kernel; return (stdout, error or None, {mime type: data})."""
     return page.evaluate("""async (code) => {
         const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
         const future = kernel.requestExecute({code});
-        let stdout = "", error = null;
+        let stdout = "", error = null, data = {};
         future.onIOPub = (msg) => {
-            if (msg.header.msg_type === "stream") stdout += msg.content.text;
-            if (msg.header.msg_type === "error") error = msg.content.evalue;
+            const type = msg.header.msg_type;
+            if (type === "stream") stdout += msg.content.text;
+            if (type === "error") error = msg.content.evalue;
+            if (type === "execute_result" || type === "display_data") data = msg.content.data;
         };
         await future.done;
-        return [stdout, error];
+        return [stdout, error, data];
     }""", code)
 
 
@@ -142,8 +145,10 @@ def test_lesson_runs_in_the_browser_offline_as_far_as_numpy(site_url, capsys):
 
     lock = json.loads((SITE / "static" / "pyodide" / "pyodide-lock.json").read_text())
     lesson = json.loads((ROOT / LESSON).read_text())
-    first_cell = next("".join(cell["source"]) for cell in lesson["cells"]
-                      if cell["cell_type"] == "code")
+    code_cells = ["".join(cell["source"]) for cell in lesson["cells"]
+                  if cell["cell_type"] == "code"]
+    first_cell = code_cells[0]
+    picture_cell = next(code for code in code_cells if "../imgs/" in code)
     readme_dot = viz.draw(readme_graph()).source
     expected_nodes = structure(render_with_dot(readme_dot))
     blocked = []
@@ -171,15 +176,19 @@ def test_lesson_runs_in_the_browser_offline_as_far_as_numpy(site_url, capsys):
             }""", timeout=240_000)
             assert blocked == [], "the kernel's start needed something outside the site"
 
-            stdout, error = execute(page, first_cell)
+            stdout, error, _ = execute(page, first_cell)
             assert "autograd_lab" in first_cell and error == "No module named 'numpy'"
             assert blocked and set(blocked) <= wasm_wheels(lock, ["numpy"])
-            stdout, error = execute(page, "import matplotlib")
+            stdout, error, _ = execute(page, "import matplotlib")
             assert error == "No module named 'matplotlib'"
             assert set(blocked) <= wasm_wheels(lock, ["numpy", "matplotlib"])
             assert any("/matplotlib-" in url for url in blocked)
 
-            stdout, error = execute(page, RENDER_WITHOUT_NUMPY % readme_dot)
+            _, error, data = execute(page, picture_cell)  # the lesson's picture from ../imgs
+            assert error is None, error
+            assert "<svg" in data["image/svg+xml"]
+
+            stdout, error, _ = execute(page, RENDER_WITHOUT_NUMPY % readme_dot)
             assert error is None, error
             assert structure(stdout[stdout.index("<svg"):]) == expected_nodes
 

@@ -109,8 +109,14 @@ def pip_download(requirements, destination, python_version):
 
 
 def build_own_wheel(destination):
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                    "--wheel-dir", str(destination), str(ROOT)], check=True)
+    """autograd_lab's wheel, built from a clean copy so no earlier build's files creep in."""
+    with tempfile.TemporaryDirectory(prefix="autograd-lab-wheel-") as copy:
+        for name in ("pyproject.toml", "README.md"):
+            shutil.copy(ROOT / name, Path(copy) / name)
+        shutil.copytree(ROOT / "autograd_lab", Path(copy) / "autograd_lab",
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
+                        "--wheel-dir", str(destination), copy], check=True)
 
 
 def wheel_of(project, folder):
