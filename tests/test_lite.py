@@ -6,7 +6,9 @@ build/lite/ and are skipped until it exists; tests/test_lite_browser.py runs it 
 """
 
 import hashlib
+import importlib.util
 import json
+import sys
 import zipfile
 from pathlib import Path
 
@@ -85,7 +87,26 @@ def test_setup_check_outside_the_browser_is_unchanged():
     assert "GPU" in text and ("Graphviz" in text)
 
 
-# ---------------------------------------------------------------- the built site
+# ---------------------------------------------------------------- the build and the built site
+
+def load_builder():
+    spec = importlib.util.spec_from_file_location("build_lite", ROOT / "tools" / "build_lite.py")
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    return builder
+
+
+def test_pinned_pyodide_is_the_one_the_installed_kernel_was_made_for():
+    schema = (Path(sys.prefix) / "share" / "jupyter" / "labextensions" / "@jupyterlite"
+              / "pyodide-kernel-extension" / "static" / "schema" / "kernel.v0.schema.json")
+    if not schema.is_file():
+        pytest.skip("jupyterlite-pyodide-kernel is not installed here")
+    default_url = json.loads(schema.read_text())["properties"]["pyodideUrl"]["default"]
+    builder = load_builder()
+    assert f"/v{builder.PYODIDE[1]}/" in default_url
+    assert builder.PYODIDE_CDN == default_url.removesuffix("pyodide.mjs")
+
+
 
 built = pytest.mark.skipif(not (PYODIDE / "pyodide-lock.json").is_file(),
                            reason="the browser lessons are not built: run make lite")

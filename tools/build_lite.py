@@ -165,28 +165,30 @@ def assemble_pyodide(pyodide_dir, wheels_dir):
     start_up = start_up_packages(lock)
     pip_download([f"{name}=={lock['packages'][name]['version']}" for name in start_up],
                  wheels_dir, python_version)
-    pip_download([f"{name}=={metadata.version(name)}" for name in BUNDLED if name !=
-                  "autograd_lab"], wheels_dir, python_version)
+    pip_download([f"{name}=={metadata.version(name)}" for name in BUNDLED
+                  if name != "autograd_lab"], wheels_dir, python_version)
     build_own_wheel(wheels_dir)
 
-    served = {}
-    for name in start_up:
-        served[name] = dict(lock["packages"][name])
+    served = {name: dict(lock["packages"][name]) for name in start_up}
     for name, depends in BUNDLED.items():
-        wheel = wheel_of(name, wheels_dir)
-        served[normalize(name)] = {
-            "name": normalize(name), "version": wheel.name.split("-")[1],
-            "imports": top_level_modules(wheel), "depends": depends,
-            "install_dir": "site", "package_type": "package", "unvendored_tests": False}
+        served[normalize(name)] = new_lock_entry(wheel_of(name, wheels_dir), depends)
     for name, entry in served.items():
         wheel = wheel_of(name, wheels_dir)
         shutil.copy(wheel, pyodide_dir / wheel.name)
         entry.update(file_name=wheel.name, sha256=sha256_of(wheel))
-        lock["packages"][name] = entry
     for name, entry in lock["packages"].items():
         if name not in served:
             entry["file_name"] = PYODIDE_CDN + entry["file_name"]
+    lock["packages"].update(served)
     lock_path.write_text(json.dumps(lock, indent=1, sort_keys=True))
+
+
+def new_lock_entry(wheel, depends):
+    """A pyodide-lock.json entry for a pure-Python wheel (file name and hash are set later)."""
+    name, version = wheel.name.split("-")[:2]
+    return {"name": normalize(name), "version": version, "imports": top_level_modules(wheel),
+            "depends": depends, "install_dir": "site", "package_type": "package",
+            "unvendored_tests": False}
 
 
 def build_site(output_dir):
