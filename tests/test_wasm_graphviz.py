@@ -2,16 +2,17 @@
 
 `make lite` puts the npm package `@hpcc-js/wasm-graphviz` inside autograd_lab; in Pyodide the
 renderer loads it with `browser_graphviz.LOADER`. Here Node runs that same loader on the same
-module, draws the graphs of the README and the lessons, and the SVG is compared with what the
-`dot` program draws for the same DOT: the same nodes (ids, titles, colours, text) and edges,
-because the stepper finds nodes by id and the legend explains the colours. Positions are not
-compared: they differ between Graphviz releases.
+module, and then the renderer itself, in the site's Pyodide, draws the graphs of the README and
+the lessons. The SVG is compared with what the `dot` program draws for the same DOT: the same
+nodes (ids, titles, colours, text) and edges, because the stepper finds nodes by id and the
+legend explains the colours. Positions are not compared: they differ between Graphviz releases.
 """
 
 import json
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
@@ -31,6 +32,7 @@ MISSING = [what for what, present in [
 pytestmark = pytest.mark.skipif(bool(MISSING), reason=f"needs {', '.join(MISSING)}")
 
 SVG = "{http://www.w3.org/2000/svg}"
+PYODIDE = Path(__file__).resolve().parents[1] / "build" / "lite" / "static" / "pyodide"
 
 # Node script: load the module with the browser's own loader, draw every DOT source from stdin.
 RENDER_ALL = """
@@ -51,6 +53,44 @@ def render_with_node(sources):
         input=json.dumps(sources), capture_output=True, text=True, timeout=120, check=True)
     answer = json.loads(result.stdout)
     return answer["version"], answer["svgs"]
+
+
+# Node script: the site's Pyodide with graphviz and autograd_lab's wheel (not numpy: offline),
+# then autograd_lab.viz.render draws every DOT source from stdin, as it does in the browser.
+RENDER_IN_PYODIDE = """
+import { readFileSync } from "node:fs";
+const [pyodideDir, wheel] = process.argv.slice(1);
+const { loadPyodide } = await import(pyodideDir + "/pyodide.mjs");
+const pyodide = await loadPyodide({indexURL: pyodideDir + "/"});
+await pyodide.loadPackage("graphviz", {messageCallback: () => {}});
+const sitePackages = pyodide.runPython("import site; site.getsitepackages()[0]");
+pyodide.unpackArchive(new Uint8Array(readFileSync(wheel)), "wheel", {extractDir: sitePackages});
+pyodide.globals.set("sources", readFileSync(0, "utf8"));
+process.stdout.write(await pyodide.runPythonAsync(`
+import importlib.util, json, site, sys
+from pathlib import Path
+# autograd_lab's __init__ needs numpy; empty package modules stand in for the two packages.
+for name in ["autograd_lab", "autograd_lab.viz"]:
+    folder = Path(site.getsitepackages()[0], *name.split("."))
+    spec = importlib.util.spec_from_file_location(
+        name, folder / "__init__.py", submodule_search_locations=[str(folder)])
+    sys.modules[name] = importlib.util.module_from_spec(spec)
+from autograd_lab.viz import browser_graphviz, render
+from pyodide.ffi import can_run_sync
+before = None if can_run_sync() else render.html_for("digraph { a }")
+await browser_graphviz.load()
+json.dumps({"before_loaded": before, "svgs": [render.render_svg(s) for s in json.loads(sources)]})
+`));
+"""
+
+
+def render_in_pyodide(sources):
+    """What autograd_lab's renderer draws in the site's Pyodide, run by Node."""
+    wheel = next(PYODIDE.glob("autograd_lab-*.whl"))
+    result = subprocess.run(
+        [NODE, "--input-type=module", "--eval", RENDER_IN_PYODIDE, str(PYODIDE), str(wheel)],
+        input=json.dumps(sources), capture_output=True, text=True, timeout=300, check=True)
+    return json.loads(result.stdout)
 
 
 def render_with_dot(source):
@@ -127,3 +167,14 @@ def test_readme_graph_has_its_backward_functions_and_tensors(drawn):
 def test_loader_is_the_one_the_renderer_uses_in_the_browser():
     assert "import(" in browser_graphviz.LOADER and "Graphviz.load()" in browser_graphviz.LOADER
     assert browser_graphviz.MODULE.name == "graphviz.js"
+
+
+@pytest.mark.skipif(not (PYODIDE / "pyodide.mjs").is_file(),
+                    reason="the browser lessons are not built: run make lite")
+def test_renderer_in_pyodide_draws_what_dot_draws(drawn):
+    sources = [source for source, _, _ in drawn.values()]
+    answer = render_in_pyodide(sources)
+    for (source, by_dot, _), svg in zip(drawn.values(), answer["svgs"]):
+        assert structure(svg) == structure(by_dot)
+    if answer["before_loaded"] is not None:  # no JavaScript Promise Integration in this Node
+        assert browser_graphviz.STILL_LOADING in answer["before_loaded"]
