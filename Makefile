@@ -157,8 +157,6 @@ lab: $(LAB_STAMP) system-lab
 
 lite: $(LITE_STAMP) system-lite
 	@$(call build_lite,$(LITE_DIR))
-	@echo "Serve it with: $(PY) -m http.server -d $(LITE_DIR) 8000 --bind 127.0.0.1" \
-	      "(then open http://127.0.0.1:8000/); publish the folder as it is: it is a static site."
 
 # The lite tests read build/lite/ (built here; without npm they are skipped).
 test: $(TEST_STAMP) system-test

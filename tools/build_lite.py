@@ -206,8 +206,9 @@ def build_site(output_dir):
         subprocess.run([str(Path(sys.executable).with_name("jupyter-lite")), "build",
                         "--lite-dir", str(lite_dir), "--contents", str(contents),
                         "--output-dir", str(output_dir.resolve())], check=True, cwd=lite_dir)
-    print(f"JupyterLite site of the lessons: {output_dir}/ "
-          f"(try it: python -m http.server -d {output_dir} 8000)")
+    print(f"The lessons as a static web site: {output_dir}/ (serve it, for example, with "
+          f"'python3 -m http.server -d {output_dir} 8000 --bind 127.0.0.1', then open "
+          "http://127.0.0.1:8000/; publish it by copying the folder to any static host)")
 
 
 def main():
