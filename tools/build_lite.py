@@ -3,7 +3,8 @@
     python tools/build_lite.py                   # the site goes to build/lite/
     python tools/build_lite.py --output-dir DIR  # ... or to DIR
 
-Everything comes from the package registries, at pinned versions, checked by hash:
+Everything comes from the package registries at pinned versions (the two npm packages are also
+checked against pinned hashes):
 
 - the Pyodide core (interpreter, standard library, lock file) from npm, put where JupyterLite
   looks for it (`static/pyodide/`);
