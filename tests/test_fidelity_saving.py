@@ -122,6 +122,19 @@ def output_changed(op):
     return program
 
 
+def in_place_op_then_changed(name, change):
+    """`h.exp_()` saves h itself as the output: changing h afterwards is caught."""
+    def program(L):
+        x = leaf(L, [1.0, 3.0, 2.0])
+        h = x * 1
+        getattr(h, name)()
+        if change:
+            h.mul_(2)
+        h.sum().backward()
+        return x.grad
+    return program
+
+
 def changed_after(make, change):
     """`make(L, x)` returns (output, tensor it depends on); `change` edits that tensor."""
     def program(L):
@@ -224,6 +237,16 @@ def hooks_seen(L, run):
     return tuple(seen)
 
 
+def roots_hooks(L):
+    seen = []
+    x, w = leaf(L, [1.0, 2.0]), leaf(L, [3.0, 4.0])
+    y, z = (x * 2).sum(), (w * 3).sum()
+    y.register_hook(lambda g: seen.append("y"))
+    z.register_hook(lambda g: seen.append("z"))
+    L.autograd.grad([y, z], [x])
+    return tuple(seen)
+
+
 def where_shapes(condition, a, b):
     def program(L):
         other = L.zeros(b) if isinstance(b, tuple) else b
@@ -264,6 +287,11 @@ CASES = {
     **{f"input_changed_in_place_after_{name}_is_allowed": (
         input_changed(op), tuple(f"{v:.5g}" for v in slope(np.array([1.0, 3.0, 2.0]))))
        for name, (op, slope) in SAVES_OUTPUT.items()},
+    **{f"output_of_{name}_changed_raises": (in_place_op_then_changed(name, True),
+                                            ("RuntimeError", IN_PLACE))
+       for name in ("exp_", "relu_", "sigmoid_", "tanh_", "sqrt_")},
+    "output_of_exp_in_place_kept_for_backward": (in_place_op_then_changed("exp_", False),
+                                                 tuple(f"{v:.5g}" for v in np.exp([1, 3, 2]))),
     "input_changed_in_place_after_number_to_the_x_raises": (
         input_changed(OUTPUT_ONLY["two_to_the_x"]), ("RuntimeError", IN_PLACE)),
     **{f"output_changed_in_place_after_{name}_raises": (output_changed(op),
@@ -335,6 +363,7 @@ CASES = {
         L, lambda L, x, w, h, y: L.autograd.grad(y, [x])), ("y", "h", "x")),
     "backward_inputs_calls_no_hook_of_a_leaf_not_asked_for": (lambda L: hooks_seen(
         L, lambda L, x, w, h, y: y.backward(inputs=[x])), ("y", "h", "x")),
+    "grad_calls_no_hook_of_a_root_that_leads_to_no_input": (roots_hooks, ("y",)),
     "leaf_hooks_run_in_the_order_of_the_inputs": (lambda L: hooks_seen(
         L, lambda L, x, w, h, y: y.backward()), ("y", "h", "x", "w")),
 }
