@@ -353,6 +353,8 @@ CASES = {
     "amax_of_an_empty_tensor": (lambda L: L.ones(0, 3).amax(), (
         "RuntimeError", "amax(): Expected reduction dim to be specified for input.numel() == 0. "
         "Specify the reduction dim with the 'dim' argument.")),
+    "advanced_index_into_a_0d_tensor": (lambda L: L.tensor(2.0)[[0]], (
+        "IndexError", "too many indices for tensor of dimension 0")),
     "amax_over_a_full_dim_of_an_empty_tensor": (lambda L: L.ones(0, 3).amax(1), ()),
     "softmax_of_an_empty_tensor": (lambda L: (L.ones(0, 3).softmax(0),
                                               L.ones(0).log_softmax(0)), ((), ())),
