@@ -304,6 +304,9 @@ CASES = {
     "minus_two_to_the_x": (power_of_number(-2.0, [0.0, 1.0, 2.5]), ("nan", "nan", "nan")),
     "x_to_the_y_at_zero_to_the_zero": (power_of_tensors,
                                        (("0", "1", "0"), ("0", "0", f"{math.log(2):.5g}"))),
+    "square_root_as_a_power_at_minus_inf": (
+        lambda L: (L.tensor([-inf, 4.0]) ** 0.5, L.tensor([-inf, 4.0]) ** -0.5),
+        (("nan", "2"), ("nan", "0.5"))),
     "x_to_the_zero_with_inf_gradient": (upstream(lambda L, x: x ** 0, inf), ("0", "0", "0")),
     # relu and abs under create_graph
     "relu_gradient_is_differentiable": (relu_gradient_of_gradient,

@@ -3,6 +3,7 @@
 import numpy as np
 
 from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
@@ -135,6 +136,9 @@ class Pow(Function):
         a, ctx.exponent = binary_arrays(x, exponent)
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
+            root = array_module(a).sqrt(a)
+            return root if ctx.exponent > 0 else 1 / root
         return a ** ctx.exponent
 
     @staticmethod
