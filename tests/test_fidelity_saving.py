@@ -199,6 +199,12 @@ def abs_second_derivative(L):
     return g, g2, g2.requires_grad
 
 
+def division_second_derivative_at_inf(L):
+    x, y = leaf(L, [1.0, 2.0]), leaf(L, [inf, 2.0])
+    (g,) = L.autograd.grad((x / y).sum(), y, create_graph=True)
+    return g, L.autograd.grad(g.sum(), [x, y])
+
+
 def accumulate_after_create_graph(L):
     x = leaf(L, [1.0, 2.0])
     (x ** 2).sum().backward(create_graph=True)
@@ -313,6 +319,8 @@ CASES = {
                                         (("0", "0", "1"), True, ("0", "0", "0"))),
     "abs_second_derivative_needs_no_gradient": (abs_second_derivative,
                                                 (("-1", "0", "1"), ("0", "0", "0"), False)),
+    "division_second_derivative_at_inf_is_zero": (division_second_derivative_at_inf, (
+        ("0", "-0.5"), (("0", "-0.25"), ("0", "0.5")))),
     # accumulation into .grad
     "plain_backward_adds_into_a_create_graph_grad_in_place": (
         accumulate_after_create_graph, (True, ("5", "16"), True)),

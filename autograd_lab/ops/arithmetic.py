@@ -84,7 +84,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²"""
+    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²
+
+    -x / y² is computed as (x / y) / y, as PyTorch does: its own derivative then never meets
+    0 * inf (y * y would, at y = inf, under create_graph).
+    """
 
     node_name = "DivBackward0"
     computes_on_arrays = True
@@ -106,7 +110,7 @@ class Div(Function):
         if ctx.number is not None:
             y = ctx.number
         return (grad / y if ctx.needs_input_grad[0] else None,
-                -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
+                -grad * (x / y / y) if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Function):
