@@ -448,3 +448,18 @@ def test_a_failed_backward_leaves_every_leaf_grad_as_it_was():
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.backward()
     assert w.grad is None and x.grad is None
+
+
+def test_show_saved_draws_a_saved_output_as_that_output():
+    from autograd_lab import viz
+
+    x = alt.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    out = (y * 2).sum()
+    source = viz.draw(out, names={"x": x, "y": y, "out": out}, show_saved=True).source
+    lines = source.splitlines()
+    y_key = next(line.split()[0] for line in lines if "{y|" in line)
+    exp_key = next(line.split()[0] for line in lines if "label=ExpBackward0" in line)
+    assert "(saved)" not in source
+    assert any(line.strip().startswith(f"{y_key} -> {exp_key} [arrowhead=odot")
+               for line in lines)
