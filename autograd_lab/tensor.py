@@ -505,6 +505,8 @@ class Tensor:
                 self.grad_fn.tensor_hooks[self._output_nr].remove(self._retains_grad)
             self.grad_fn = result.grad_fn
             self._output_nr = result._output_nr
+            if self.grad_fn.saves_output:  # exp_(), relu_(): the output it saved is self now
+                self.grad_fn._saved = self.grad_fn._saved[:-1] + ((self.detach(), self._version),)
             self._requires_grad = True
             if self._retains_grad:
                 self._add_node_hook(self._retains_grad)

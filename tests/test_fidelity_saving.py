@@ -122,6 +122,19 @@ def output_changed(op):
     return program
 
 
+def in_place_op_then_changed(name, change):
+    """`h.exp_()` saves h itself as the output: changing h afterwards is caught."""
+    def program(L):
+        x = leaf(L, [1.0, 3.0, 2.0])
+        h = x * 1
+        getattr(h, name)()
+        if change:
+            h.mul_(2)
+        h.sum().backward()
+        return x.grad
+    return program
+
+
 def changed_after(make, change):
     """`make(L, x)` returns (output, tensor it depends on); `change` edits that tensor."""
     def program(L):
@@ -186,6 +199,12 @@ def abs_second_derivative(L):
     return g, g2, g2.requires_grad
 
 
+def division_second_derivative_at_inf(L):
+    x, y = leaf(L, [1.0, 2.0]), leaf(L, [inf, 2.0])
+    (g,) = L.autograd.grad((x / y).sum(), y, create_graph=True)
+    return g, L.autograd.grad(g.sum(), [x, y])
+
+
 def accumulate_after_create_graph(L):
     x = leaf(L, [1.0, 2.0])
     (x ** 2).sum().backward(create_graph=True)
@@ -221,6 +240,16 @@ def hooks_seen(L, run):
     y = h.sum()
     y.register_hook(lambda g: seen.append("y"))
     run(L, x, w, h, y)
+    return tuple(seen)
+
+
+def roots_hooks(L):
+    seen = []
+    x, w = leaf(L, [1.0, 2.0]), leaf(L, [3.0, 4.0])
+    y, z = (x * 2).sum(), (w * 3).sum()
+    y.register_hook(lambda g: seen.append("y"))
+    z.register_hook(lambda g: seen.append("z"))
+    L.autograd.grad([y, z], [x])
     return tuple(seen)
 
 
@@ -264,6 +293,11 @@ CASES = {
     **{f"input_changed_in_place_after_{name}_is_allowed": (
         input_changed(op), tuple(f"{v:.5g}" for v in slope(np.array([1.0, 3.0, 2.0]))))
        for name, (op, slope) in SAVES_OUTPUT.items()},
+    **{f"output_of_{name}_changed_raises": (in_place_op_then_changed(name, True),
+                                            ("RuntimeError", IN_PLACE))
+       for name in ("exp_", "relu_", "sigmoid_", "tanh_", "sqrt_")},
+    "output_of_exp_in_place_kept_for_backward": (in_place_op_then_changed("exp_", False),
+                                                 tuple(f"{v:.5g}" for v in np.exp([1, 3, 2]))),
     "input_changed_in_place_after_number_to_the_x_raises": (
         input_changed(OUTPUT_ONLY["two_to_the_x"]), ("RuntimeError", IN_PLACE)),
     **{f"output_changed_in_place_after_{name}_raises": (output_changed(op),
@@ -276,12 +310,17 @@ CASES = {
     "minus_two_to_the_x": (power_of_number(-2.0, [0.0, 1.0, 2.5]), ("nan", "nan", "nan")),
     "x_to_the_y_at_zero_to_the_zero": (power_of_tensors,
                                        (("0", "1", "0"), ("0", "0", f"{math.log(2):.5g}"))),
+    "square_root_as_a_power_at_minus_inf": (
+        lambda L: (L.tensor([-inf, 4.0]) ** 0.5, L.tensor([-inf, 4.0]) ** -0.5),
+        (("nan", "2"), ("nan", "0.5"))),
     "x_to_the_zero_with_inf_gradient": (upstream(lambda L, x: x ** 0, inf), ("0", "0", "0")),
     # relu and abs under create_graph
     "relu_gradient_is_differentiable": (relu_gradient_of_gradient,
                                         (("0", "0", "1"), True, ("0", "0", "0"))),
     "abs_second_derivative_needs_no_gradient": (abs_second_derivative,
                                                 (("-1", "0", "1"), ("0", "0", "0"), False)),
+    "division_second_derivative_at_inf_is_zero": (division_second_derivative_at_inf, (
+        ("0", "-0.5"), (("0", "-0.25"), ("0", "0.5")))),
     # accumulation into .grad
     "plain_backward_adds_into_a_create_graph_grad_in_place": (
         accumulate_after_create_graph, (True, ("5", "16"), True)),
@@ -325,6 +364,8 @@ CASES = {
     "amax_of_an_empty_tensor": (lambda L: L.ones(0, 3).amax(), (
         "RuntimeError", "amax(): Expected reduction dim to be specified for input.numel() == 0. "
         "Specify the reduction dim with the 'dim' argument.")),
+    "advanced_index_into_a_0d_tensor": (lambda L: L.tensor(2.0)[[0]], (
+        "IndexError", "too many indices for tensor of dimension 0")),
     "amax_over_a_full_dim_of_an_empty_tensor": (lambda L: L.ones(0, 3).amax(1), ()),
     "softmax_of_an_empty_tensor": (lambda L: (L.ones(0, 3).softmax(0),
                                               L.ones(0).log_softmax(0)), ((), ())),
@@ -335,6 +376,7 @@ CASES = {
         L, lambda L, x, w, h, y: L.autograd.grad(y, [x])), ("y", "h", "x")),
     "backward_inputs_calls_no_hook_of_a_leaf_not_asked_for": (lambda L: hooks_seen(
         L, lambda L, x, w, h, y: y.backward(inputs=[x])), ("y", "h", "x")),
+    "grad_calls_no_hook_of_a_root_that_leads_to_no_input": (roots_hooks, ("y",)),
     "leaf_hooks_run_in_the_order_of_the_inputs": (lambda L: hooks_seen(
         L, lambda L, x, w, h, y: y.backward()), ("y", "h", "x", "w")),
 }
@@ -406,3 +448,18 @@ def test_a_failed_backward_leaves_every_leaf_grad_as_it_was():
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         out.backward()
     assert w.grad is None and x.grad is None
+
+
+def test_show_saved_draws_a_saved_output_as_that_output():
+    from autograd_lab import viz
+
+    x = alt.tensor([1.0, 2.0], requires_grad=True)
+    y = x.exp()
+    out = (y * 2).sum()
+    source = viz.draw(out, names={"x": x, "y": y, "out": out}, show_saved=True).source
+    lines = source.splitlines()
+    y_key = next(line.split()[0] for line in lines if "{y|" in line)
+    exp_key = next(line.split()[0] for line in lines if "label=ExpBackward0" in line)
+    assert "(saved)" not in source
+    assert any(line.strip().startswith(f"{y_key} -> {exp_key} [arrowhead=odot")
+               for line in lines)

@@ -5,8 +5,7 @@
 2. Keep the gradients waiting for each node in a dict. A node runs once every node that
    feeds it has sent its share (its count drops to 0); its gradients are popped, so memory is
    released as the pass moves on.
-3. Ready nodes run latest-created first (a heap on `sequence_nr`), the order PyTorch uses;
-   leaves, which all come last, in the order their gradients became complete.
+3. Ready nodes run latest-created first (a heap on `sequence_nr`), the order PyTorch uses.
 4. A node's `backward` turns its output gradients into input gradients; broadcasting is
    undone here, once for every op (`sum_to_shape`).
 5. Only when every node has run are leaves' `.grad` updated and saved buffers freed, so a pass
@@ -42,7 +41,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
         targets = {node for node, _ in capture}
         if run_captured:
             needed |= targets
-    arrival = itertools.count()  # breaks ties between leaves: first complete, first run
+    arrival = itertools.count()  # ties (leaves all have sequence_nr inf): first ready, first run
     ready = {node: (-node.sequence_nr, next(arrival), node) for node, _ in roots
              if dependencies.get(node, 0) == 0}
     ready = list(ready.values())

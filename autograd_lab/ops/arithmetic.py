@@ -3,6 +3,7 @@
 import numpy as np
 
 from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
@@ -83,7 +84,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²"""
+    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²
+
+    -x / y² is computed as (x / y) / y, as PyTorch does: its own derivative then never meets
+    0 * inf (y * y would, at y = inf, under create_graph).
+    """
 
     node_name = "DivBackward0"
     computes_on_arrays = True
@@ -105,7 +110,7 @@ class Div(Function):
         if ctx.number is not None:
             y = ctx.number
         return (grad / y if ctx.needs_input_grad[0] else None,
-                -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
+                -grad * (x / y / y) if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Function):
@@ -135,6 +140,9 @@ class Pow(Function):
         a, ctx.exponent = binary_arrays(x, exponent)
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
+            root = array_module(a).sqrt(a)
+            return root if ctx.exponent > 0 else 1 / root
         return a ** ctx.exponent
 
     @staticmethod

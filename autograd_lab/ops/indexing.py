@@ -89,6 +89,8 @@ class Index(Function):
             return x._data[key]
         except IndexError as error:
             text = str(error).replace("array", "tensor").replace("axis", "dimension")
+            if text.startswith("too many indices"):
+                text = f"too many indices for tensor of dimension {x.dim()}"
             raise IndexError(text) from None
 
     @staticmethod
