@@ -620,7 +620,7 @@ def softmax_regression_from_scratch(torch, start=None, epochs=5):
                 for param in [W, b]:
                     param -= 0.1 * param.grad / X.shape[0]
                     param.grad.zero_()
-            losses.append(float(l.mean()))
+            losses.append(l.mean().item())
     return dict(losses=losses, W=W, b=b, accuracy=accuracy(net(X_all), y_all) / len(y_all),
                 probability_sums=net(X_all[:5]).sum(1)), first
 
@@ -703,4 +703,305 @@ def test_mlp_from_scratch_and_concise_match_pytorch():
 
     ours, start = mlp_from_scratch_and_concise(autograd_lab)
     theirs, _ = mlp_from_scratch_and_concise(torch, start=[p.numpy() for p in start])
+    assert_same(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
+# -- PyTorch's beginner tutorials ---------------------------------------------------------------
+
+
+def tensors_tutorial(torch):
+    data = [[1, 2], [3, 4]]
+    x_data = torch.tensor(data)
+    x_np = torch.from_numpy(np.array(data))
+    x_ones = torch.ones_like(x_data)
+    x_rand = torch.rand_like(x_data, dtype=torch.float)
+    shape = (2, 3,)
+    shapes = [t.shape for t in (torch.rand(shape), torch.ones(shape), torch.zeros(shape))]
+    tensor = torch.ones(4, 4)
+    tensor[:, 1] = 0
+    device = torch.accelerator.current_accelerator().type if torch.accelerator.is_available() \
+        else "cpu"
+    moved = tensor.to(device)
+    t1 = torch.cat([tensor, tensor, tensor], dim=1)
+    y1 = tensor @ tensor.T
+    y2 = tensor.matmul(tensor.T)
+    z1 = tensor * tensor
+    z2 = tensor.mul(tensor)
+    agg = tensor.sum()
+    agg_item = agg.item()
+    tensor.add_(5)
+    t = torch.ones(5)
+    n = t.numpy()
+    t.add_(1)
+    return dict(x_np=x_np, x_ones=x_ones, in_unit_interval=(x_rand >= 0) & (x_rand < 1),
+                first_column=tensor[:, 0], last_column=tensor[..., -1], moved=moved, t1=t1,
+                y1=y1, y2=y2, z1=z1, z2=z2, agg_item=agg_item, shared=n,
+                attributes=[str(x_rand.dtype).split(".")[1], str(x_rand.device)]), shapes
+
+
+def test_tensors_tutorial_runs():
+    values, shapes = tensors_tutorial(autograd_lab)
+    assert shapes == [(2, 3)] * 3 and all(isinstance(s, autograd_lab.Size) for s in shapes)
+    assert values["attributes"] == ["float32", "cpu"]
+    np.testing.assert_array_equal(values["shared"], [2.0] * 5)  # numpy shares the storage
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_tensors_tutorial_matches_pytorch():
+    import torch
+
+    ours, _ = tensors_tutorial(autograd_lab)
+    theirs, _ = tensors_tutorial(torch)
+    assert ours.pop("attributes") == theirs.pop("attributes")
+    assert_same(ours, theirs)
+
+
+def autograd_tutorial(torch, start=None):
+    x = torch.ones(5)
+    y = torch.zeros(3)
+    w = torch.randn(5, 3, requires_grad=True)
+    b = torch.randn(3, requires_grad=True)
+    start_from(torch, [w, b], start)
+    first = [w.detach().clone(), b.detach().clone()]
+    z = torch.matmul(x, w) + b
+    loss = torch.nn.functional.binary_cross_entropy_with_logits(z, y)
+    names = [z.grad_fn.name(), loss.grad_fn.name()]
+    loss.backward()
+    with torch.no_grad():
+        z = torch.matmul(x, w) + b
+    detached = (torch.matmul(x, w) + b).detach()
+    inp = torch.eye(4, 5, requires_grad=True)
+    out = (inp + 1).pow(2).t()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    once = inp.grad.clone()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    twice = inp.grad.clone()
+    inp.grad.zero_()
+    out.backward(torch.ones_like(out), retain_graph=True)
+    return dict(loss=loss, w_grad=w.grad, b_grad=b.grad, once=once, twice=twice,
+                again=inp.grad, tracked=[z.requires_grad, detached.requires_grad]), names, first
+
+
+def test_autograd_tutorial_runs():
+    values, names, _ = autograd_tutorial(autograd_lab)
+    assert names == ["AddBackward0", "BinaryCrossEntropyWithLogitsBackward0"]
+    assert values["tracked"] == [False, False]
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_autograd_tutorial_matches_pytorch():
+    import torch
+
+    ours, names, start = autograd_tutorial(autograd_lab)
+    theirs, their_names, _ = autograd_tutorial(torch, [s.numpy() for s in start])
+    assert names == their_names
+    assert_same(ours, theirs)
+
+
+class LegendrePolynomial3:
+    """The tutorial's custom autograd Function, made for either library."""
+
+    @staticmethod
+    def made_for(torch):
+        class Legendre(torch.autograd.Function):
+            @staticmethod
+            def forward(ctx, input):
+                ctx.save_for_backward(input)
+                return 0.5 * (5 * input ** 3 - 3 * input)
+
+            @staticmethod
+            def backward(ctx, grad_output):
+                input, = ctx.saved_tensors
+                return grad_output * 1.5 * (5 * input ** 2 - 1)
+
+        return Legendre
+
+
+def polynomial_fits(torch, start=None, steps=200):
+    """The tutorial's fits of sin(x) by a third-order polynomial: by hand, with autograd, with
+    a custom Function, with nn + RMSprop and with a custom Module."""
+    dtype = torch.float
+    device = torch.device("cpu")
+    x = torch.linspace(-math.pi, math.pi, 2000, device=device, dtype=dtype)
+    y = torch.sin(x)
+    results, firsts, first_losses = {}, [], {}
+
+    a, b, c, d = (torch.randn((), device=device, dtype=dtype) for _ in range(4))
+    start_from(torch, [a, b, c, d], start and start[0])
+    firsts.append([a.clone(), b.clone(), c.clone(), d.clone()])
+    learning_rate = 1e-6
+    for _ in range(steps):
+        y_pred = a + b * x + c * x ** 2 + d * x ** 3
+        loss = (y_pred - y).pow(2).sum().item()
+        first_losses.setdefault("by_hand", loss)
+        grad_y_pred = 2.0 * (y_pred - y)
+        grad_a, grad_b = grad_y_pred.sum(), (grad_y_pred * x).sum()
+        grad_c, grad_d = (grad_y_pred * x ** 2).sum(), (grad_y_pred * x ** 3).sum()
+        a -= learning_rate * grad_a
+        b -= learning_rate * grad_b
+        c -= learning_rate * grad_c
+        d -= learning_rate * grad_d
+    results["by_hand"] = [loss, a, b, c, d]
+
+    P3 = LegendrePolynomial3.made_for(torch).apply
+    a, b, c, d = (torch.full((), v, dtype=dtype, requires_grad=True)
+                  for v in (0.0, -1.0, 0.0, 0.3))
+    for _ in range(steps):
+        y_pred = a + b * P3(c + d * x)
+        loss = (y_pred - y).pow(2).sum()
+        first_losses.setdefault("custom_function", loss.item())
+        loss.backward()
+        with torch.no_grad():
+            for p in (a, b, c, d):
+                p -= 5e-6 * p.grad
+                p.grad = None
+    results["custom_function"] = [loss, a, b, c, d]
+
+    p = torch.tensor([1, 2, 3])
+    xx = x.unsqueeze(-1).pow(p)
+    model = torch.nn.Sequential(torch.nn.Linear(3, 1), torch.nn.Flatten(0, 1))
+    start_from(torch, list(model.parameters()), start and start[1])
+    firsts.append([q.detach().clone() for q in model.parameters()])
+    loss_fn = torch.nn.MSELoss(reduction="sum")
+    optimizer = torch.optim.RMSprop(model.parameters(), lr=1e-3)
+    for _ in range(steps):
+        loss = loss_fn(model(xx), y)
+        first_losses.setdefault("rmsprop", loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    linear_layer = model[0]
+    results["rmsprop"] = [loss, linear_layer.bias.item(), linear_layer.weight[:, 0].item(),
+                          linear_layer.weight[:, 1].item(), linear_layer.weight[:, 2].item()]
+
+    class Polynomial3(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Parameter(torch.randn(()))
+            self.b = torch.nn.Parameter(torch.randn(()))
+            self.c = torch.nn.Parameter(torch.randn(()))
+            self.d = torch.nn.Parameter(torch.randn(()))
+
+        def forward(self, x):
+            return self.a + self.b * x + self.c * x ** 2 + self.d * x ** 3
+
+        def string(self):
+            return f"y = {self.a.item()} + {self.b.item()} x + {self.c.item()} x^2 + " \
+                   f"{self.d.item()} x^3"
+
+    model = Polynomial3()
+    start_from(torch, list(model.parameters()), start and start[2])
+    firsts.append([q.detach().clone() for q in model.parameters()])
+    optimizer = torch.optim.SGD(model.parameters(), lr=1e-6, momentum=0.9)
+    for _ in range(steps):
+        loss = torch.nn.MSELoss(reduction="sum")(model(x), y)
+        first_losses.setdefault("module", loss.item())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    results["module"] = [loss] + list(model.parameters())
+    assert model.string().startswith("y = ")
+    return results, firsts, first_losses
+
+
+def test_polynomial_fits_reduce_the_loss():
+    autograd_lab.manual_seed(0)
+    results, _, first_losses = polynomial_fits(autograd_lab)
+    for name, first_loss in first_losses.items():
+        assert float(results[name][0]) < first_loss / 2, name
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_polynomial_fits_match_pytorch():
+    import torch
+
+    ours, firsts, _ = polynomial_fits(autograd_lab)
+    theirs, _, _ = polynomial_fits(torch, [[p.detach().numpy() for p in first]
+                                        for first in firsts])
+    assert_same(ours, theirs, rtol=1e-4, atol=1e-4)
+
+
+def training_loop_over_a_dataloader(torch, start=None, order=None):
+    """The tutorial's `train_loop`/`test_loop` on a small dataset of its own making."""
+    nn = torch.nn
+    DataLoader, Dataset = torch.utils.data.DataLoader, torch.utils.data.Dataset
+
+    class Blobs(Dataset):
+        def __init__(self, n):
+            self.images, self.labels = synthetic_images(torch, n=n)
+
+        def __len__(self):
+            return len(self.labels)
+
+        def __getitem__(self, idx):
+            return self.images[idx], self.labels[idx].item()
+
+    class NeuralNetwork(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.flatten = nn.Flatten()
+            self.linear_relu_stack = nn.Sequential(nn.Linear(16, 32), nn.ReLU(),
+                                                   nn.Linear(32, 4))
+
+        def forward(self, x):
+            return self.linear_relu_stack(self.flatten(x))
+
+    training_data = Blobs(200)
+    train_dataloader = DataLoader(training_data, batch_size=16, shuffle=order is None)
+    test_dataloader = DataLoader(Blobs(64), batch_size=16)
+    model = NeuralNetwork()
+    start_from(torch, list(model.parameters()), start)
+    first = [p.detach().clone() for p in model.parameters()]
+    loss_fn = nn.CrossEntropyLoss()
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1)
+    seen, losses = [], []
+    for epoch in range(3):
+        model.train()
+        batches = train_dataloader if order is None else [
+            (training_data.images[idx], training_data.labels[idx]) for idx in order[epoch]]
+        for X, y in batches:
+            seen.append(X.shape[0])
+            pred = model(X)
+            loss = loss_fn(pred, y)
+            loss.backward()
+            optimizer.step()
+            optimizer.zero_grad()
+            losses.append(loss.item())
+    model.eval()
+    size, num_batches = len(test_dataloader.dataset), len(test_dataloader)
+    test_loss, correct = 0, 0
+    with torch.no_grad():
+        for X, y in test_dataloader:
+            pred = model(X)
+            test_loss += loss_fn(pred, y).item()
+            correct += (pred.argmax(1) == y).type(torch.float).sum().item()
+    return dict(losses=losses, test_loss=test_loss / num_batches, correct=correct / size), \
+        first, seen
+
+
+def test_training_loop_over_a_dataloader_learns():
+    autograd_lab.manual_seed(0)
+    values, _, seen = training_loop_over_a_dataloader(autograd_lab)
+    assert seen == ([16] * 12 + [8]) * 3
+    assert values["correct"] > 0.9
+
+
+def shuffled_orders(torch, epochs=3):
+    """The batches a shuffling DataLoader hands out in each epoch, as lists of indices."""
+    loader = torch.utils.data.DataLoader(torch.utils.data.TensorDataset(torch.arange(200)),
+                                         batch_size=16, shuffle=True)
+    return [[batch.tolist() for (batch,) in loader] for _ in range(epochs)]
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_training_loop_over_a_dataloader_matches_pytorch():
+    import torch
+
+    orders = shuffled_orders(autograd_lab)
+    ours, first, _ = training_loop_over_a_dataloader(autograd_lab, order=orders)
+    theirs, _, _ = training_loop_over_a_dataloader(torch, [p.numpy() for p in first], orders)
     assert_same(ours, theirs, rtol=1e-4, atol=1e-5)
