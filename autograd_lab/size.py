@@ -25,7 +25,7 @@ class Size(tuple):
             return super().__new__(cls, sizes)
         for i, size in enumerate(sizes):
             if not hasattr(size, "__index__"):
-                raise TypeError(f"Size() takes an iterable of 'int' (item {i} is "
+                raise TypeError(f"autograd_lab.Size() takes an iterable of 'int' (item {i} is "
                                 f"'{type(size).__name__}')")
         return super().__new__(cls, map(operator.index, sizes))
 
