@@ -112,6 +112,13 @@ DRAWS = {
 }
 
 
+DRAWS["init_normal_"] = lambda lib, g: lib.nn.init.normal_(lib.zeros(3, 4), 0, 1, g)
+DRAWS["init_kaiming_uniform_"] = lambda lib, g: lib.nn.init.kaiming_uniform_(
+    lib.zeros(3, 4), generator=g)
+DRAWS["init_xavier_normal_"] = lambda lib, g: lib.nn.init.xavier_normal_(lib.zeros(3, 4),
+                                                                        generator=g)
+
+
 @pytest.mark.parametrize("name", DRAWS)
 def test_a_generator_repeats_its_numbers_whatever_else_is_drawn(name):
     g = alt.Generator().manual_seed(2147483647)
@@ -526,6 +533,7 @@ HISTOGRAMS = {
     "constant": lambda lib: lib.histogram(lib.tensor([1.0, 1.0]), bins=2),
     "float64_outside": lambda lib: lib.histogram(
         lib.tensor([-1.0, 0.5, 9.0], dtype=lib.float64), bins=2, range=(0.0, 1.0)),
+    "default_bins": lambda lib: lib.histogram(lib.tensor([1.0, 2.0, 3.0]), density=True),
     "histc": lambda lib: lib.histc(lib.tensor([1.0, 2, 1]), bins=4, min=0, max=3),
     "histc_default": lambda lib: lib.histc(lib.tensor([1.0, 2, 1, 7])),
     "histc_constant": lambda lib: lib.histc(lib.tensor([2.0, 2.0]), bins=4),
