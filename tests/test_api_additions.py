@@ -1,8 +1,8 @@
 """The API that learners' programs use, each piece checked against PyTorch: `Size`,
 `Generator` and `generator=`, `normal`, `multinomial`, `size=`, `utils.data`,
 `set_default_device`, `accelerator`, `optim.RMSprop`, the binary cross-entropy losses,
-`F.one_hot`, `histogram`/`histc`, `meshgrid`, `cumsum`, `nn.LazyLinear` and numpy's
-`axis=`/`keepdims=` spellings.
+`F.one_hot`, `histogram`/`histc`, `meshgrid`, `cumsum`, `nn.LazyLinear`, numpy's
+`axis=`/`keepdims=` spellings and the `out=` argument.
 
 Values and gradients of the differentiable ones (sinh, cosh, log10, cumsum, meshgrid,
 expand_as, the losses) are in the op registry, `op_examples.py`, which checks them against
@@ -48,6 +48,7 @@ NEW_MODULES = ["autograd_lab.size", "autograd_lab.generator", "autograd_lab.samp
                "autograd_lab.histograms", "autograd_lab.utils.data", "autograd_lab.nn.lazy",
                "autograd_lab.ops.numpy_names", "autograd_lab.ops.shape_as",
                "autograd_lab.ops.meshgrid", "autograd_lab.ops.cumulative",
+               "autograd_lab.ops.out_argument",
                "autograd_lab.nn.functional"]
 
 
@@ -663,3 +664,51 @@ def test_numpy_spellings_match_pytorch(expression):
 def test_a_keyword_given_twice_is_refused():
     with pytest.raises(TypeError, match="sum\\(\\) got multiple values for argument 'dim'"):
         alt.ones(2).sum(dim=0, axis=0)
+
+
+# -- out= ----------------------------------------------------------------------------------------
+
+OUT_CALLS = {
+    "mul": lambda lib, out: lib.mul(lib.tensor([1.0, 2.0]), 3, out=out),
+    "matmul_into_empty": lambda lib, out: lib.matmul(lib.ones(2, 3), lib.ones(3, 2), out=out),
+    "add_integers_into_float": lambda lib, out: lib.add(lib.tensor([1, 2]), 1, out=out),
+    "exp_into_itself": lambda lib, out: lib.exp(out, out=out),
+    "sum_dim": lambda lib, out: lib.sum(lib.ones(2, 3), 1, out=out),
+    "cat": lambda lib, out: lib.cat([lib.ones(1, 2), lib.zeros(1, 2)], out=out),
+}
+OUT_STARTS = {"mul": [0.0, 0.0], "matmul_into_empty": [], "add_integers_into_float": [0.0, 0.0],
+              "exp_into_itself": [0.0, 1.0], "sum_dim": [0.0, 0.0], "cat": []}
+
+
+@pytest.mark.parametrize("name", OUT_CALLS)
+@pytest.mark.torch_reference
+@needs_torch
+def test_out_argument_matches_pytorch(name):
+    import torch
+
+    results = []
+    for lib in (alt, torch):
+        out = lib.tensor(OUT_STARTS[name])
+        returned = OUT_CALLS[name](lib, out)
+        results.append((returned is out, tuple(out.shape), out.numpy().copy()))
+    assert results[0][:2] == results[1][:2]
+    np.testing.assert_allclose(results[0][2], results[1][2], rtol=1e-6)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.mul(lib.ones(2, requires_grad=True), 2, out=lib.empty(2)),
+    lambda lib: lib.mul(lib.ones(2), 2.5, out=lib.empty(2, dtype=lib.long)),
+], ids=["requires_grad", "cast"])
+@pytest.mark.torch_reference
+@needs_torch
+def test_out_argument_errors_match_pytorch(call):
+    assert_same_error(call)
+
+
+def test_out_argument_of_another_shape_is_resized_with_pytorchs_warning():
+    out = alt.zeros(3)
+    with pytest.warns(UserWarning, match="An output with one or more elements was resized"):
+        alt.add(alt.ones(2, 2), 1, out=out)
+    assert out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
+    with alt.no_grad():
+        assert alt.mul(alt.ones(2, requires_grad=True), 2, out=alt.empty(2)).tolist() == [2, 2]

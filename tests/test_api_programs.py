@@ -725,8 +725,12 @@ def tensors_tutorial(torch):
     t1 = torch.cat([tensor, tensor, tensor], dim=1)
     y1 = tensor @ tensor.T
     y2 = tensor.matmul(tensor.T)
+    y3 = torch.rand_like(y1)
+    torch.matmul(tensor, tensor.T, out=y3)
     z1 = tensor * tensor
     z2 = tensor.mul(tensor)
+    z3 = torch.rand_like(tensor)
+    torch.mul(tensor, tensor, out=z3)
     agg = tensor.sum()
     agg_item = agg.item()
     tensor.add_(5)
@@ -735,7 +739,7 @@ def tensors_tutorial(torch):
     t.add_(1)
     return dict(x_np=x_np, x_ones=x_ones, in_unit_interval=(x_rand >= 0) & (x_rand < 1),
                 first_column=tensor[:, 0], last_column=tensor[..., -1], moved=moved, t1=t1,
-                y1=y1, y2=y2, z1=z1, z2=z2, agg_item=agg_item, shared=n,
+                y1=y1, y2=y2, y3=y3, z1=z1, z2=z2, z3=z3, agg_item=agg_item, shared=n,
                 attributes=[str(x_rand.dtype).split(".")[1], str(x_rand.device)]), shapes
 
 

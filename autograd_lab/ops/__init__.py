@@ -29,6 +29,7 @@ from autograd_lab.ops import (  # noqa: F401
     linalg,
     meshgrid,
     numpy_names,
+    out_argument,
     reduction,
     selection,
     shape,
