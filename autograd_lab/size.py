@@ -37,8 +37,8 @@ class Size(tuple):
         return count
 
     def __getitem__(self, index):
-        item = super().__getitem__(index)
-        return Size(item) if isinstance(index, slice) else item
+        item = tuple.__getitem__(self, index)
+        return size_of(item) if type(index) is slice else item
 
     def __add__(self, other):
         return Size(super().__add__(other))
