@@ -308,6 +308,7 @@ def manual_backprop(torch, start=None, batch=None, by_hand_under_no_grad=True):
     bndiff = hprebn - bnmeani
     bndiff2 = bndiff**2
     bnvar = 1 / (n - 1) * (bndiff2).sum(0, keepdim=True)
+    assert torch.allclose(bnvar, hprebn.var(0, keepdim=True, unbiased=True), rtol=1e-4)
     bnvar_inv = (bnvar + 1e-5)**-0.5
     bnraw = bndiff * bnvar_inv
     hpreact = bngain * bnraw + bnbias
