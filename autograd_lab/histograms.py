@@ -30,7 +30,7 @@ class HistogramResult(collections.namedtuple("histogram", ["hist", "bin_edges"])
                 f"bin_edges={self.bin_edges!r})")
 
 
-def histogram(input, bins, *, range=None, weight=None, density=False):
+def histogram(input, bins=100, *, range=None, weight=None, density=False):
     """Count the elements of `input` in `bins` equal bins over `range` (default: from the
     smallest to the largest element), or in the bins between the edges of a tensor `bins`.
 

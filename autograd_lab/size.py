@@ -25,7 +25,7 @@ class Size(tuple):
             return super().__new__(cls, sizes)
         for i, size in enumerate(sizes):
             if not hasattr(size, "__index__"):
-                raise TypeError(f"Size() takes an iterable of 'int' (item {i} is "
+                raise TypeError(f"autograd_lab.Size() takes an iterable of 'int' (item {i} is "
                                 f"'{type(size).__name__}')")
         return super().__new__(cls, map(operator.index, sizes))
 
@@ -37,8 +37,8 @@ class Size(tuple):
         return count
 
     def __getitem__(self, index):
-        item = super().__getitem__(index)
-        return Size(item) if isinstance(index, slice) else item
+        item = tuple.__getitem__(self, index)
+        return size_of(item) if type(index) is slice else item
 
     def __add__(self, other):
         return Size(super().__add__(other))

@@ -31,6 +31,7 @@ from autograd_lab.ops import (  # noqa: F401
     linalg,
     meshgrid,
     numpy_names,
+    out_argument,
     reduction,
     selection,
     shape,

@@ -219,12 +219,8 @@ def mse_loss(input, target, reduction="mean"):
     """Mean squared error `mean((input - target)²)` ("sum" or "none" for the other reductions)."""
     _check_reduction(reduction)
     if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
-                      f"input size ({_size(input.shape)}). This will likely lead to incorrect "
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the "
+                      f"input size ({input.shape}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
                       UserWarning, stacklevel=2)
     return MseLoss.apply(input, target, reduction=reduction)
-
-
-def _size(shape):
-    return f"[{', '.join(str(s) for s in shape)}]"

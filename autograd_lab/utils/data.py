@@ -137,12 +137,26 @@ def default_collate(batch):
                     f"dicts or lists; found {type(first)}")
 
 
+def default_convert(sample):
+    """What a loader without batches (`batch_size=None`) does to each sample: numpy arrays
+    become tensors, tuples become lists (as in PyTorch), the rest stays as it is."""
+    if isinstance(sample, np.ndarray):
+        return tensor(sample)
+    if isinstance(sample, dict):
+        return {key: default_convert(value) for key, value in sample.items()}
+    if isinstance(sample, tuple) and hasattr(sample, "_fields"):
+        return type(sample)(*(default_convert(value) for value in sample))
+    if isinstance(sample, (tuple, list)):
+        return [default_convert(value) for value in sample]
+    return sample
+
+
 class DataLoader:
     """Batches of `batch_size` samples from `dataset`, in order or (`shuffle=True`) in a new
     random order each time it is iterated; `drop_last=True` leaves out a last, smaller batch.
 
-    `batch_size=None` yields the samples one by one, uncollated. `generator` gives the
-    shuffling its own random stream (see `autograd_lab.Generator`).
+    `batch_size=None` yields the samples one by one (see `default_convert`). `generator`
+    gives the shuffling its own random stream (see `autograd_lab.Generator`).
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=None, sampler=None, batch_sampler=None,
@@ -177,7 +191,7 @@ class DataLoader:
 
     def __iter__(self):
         if self.batch_size is None and self.batch_sampler is None:
-            return (self.dataset[i] for i in self._order())
+            return (default_convert(self.dataset[i]) for i in self._order())
         return (self._fetch(indices) for indices in self._batches_of_indices())
 
     def _fetch(self, indices):
