@@ -401,6 +401,8 @@ def _kind_problem(received, expected):
         return None
     if got == "None":
         return "is None: is a `return` missing?"
+    if got == "a number" and want in ("a tensor", "a numpy array"):
+        return f"is a single number; it should be {want} of shape {tuple(expected.shape)}"
     if want == "a number":
         return f"is {got}; it should be a Python number (a tensor or array gives one with .item())"
     if want == "a tensor" and got == "a numpy array":
