@@ -63,7 +63,7 @@ class ExerciseError(AssertionError):
         self.hint = hint
         lines = [f"✗ {name}: {problem}"]
         if input is not None:
-            lines.append(f"  input:    {input if isinstance(input, str) else describe(input)}")
+            lines.append(f"  input:    {describe(input)}")
         if expected is not None or received is not None:
             lines.append(f"  expected: {describe(expected)}")
             lines.append(f"  received: {describe(received)}")
@@ -121,7 +121,9 @@ class Exercise:
             problem = ("RecursionError: it called itself more deeply than Python allows (about "
                        f"{sys.getrecursionlimit()} nested calls)")
         else:
-            problem = f"calling it raised {type(error).__name__}: {error}"
+            message = " ".join(str(error).split())  # one line, and not too long a one
+            message = message if len(message) <= 300 else message[:300] + " ..."
+            problem = f"calling it raised {type(error).__name__}: {message}"
         return self.wrong(problem, input=input, where=line_that_failed(error))
 
 
@@ -232,7 +234,7 @@ def call(exercise, func, args, input=None):
     except ExerciseError:
         raise
     except Exception as error:
-        wrong = exercise.raised(error, input=input if input is not None else _shown(args))
+        wrong = exercise.raised(error, input=input or describe_arguments(func, args))
     raise wrong  # outside `except`, so no "during handling of the above exception" either
 
 
@@ -301,25 +303,23 @@ class Mismatch:
     expected: object
 
 
-def check(exercise, func, cases, reference=None, parts=(), copy_inputs=True,
-          keeps_inputs=False, by_hand=False):
-    """Run `func` and the reference on every case and compare the results.
+def check(exercise, func, cases, parts=(), copy_inputs=True, keeps_inputs=False, by_hand=False):
+    """Run `func` and the exercise's solution on every case and compare the results.
 
-    `cases` holds tuples of arguments or `Case`s. The reference is `exercise.solution` unless
-    given. Each call gets fresh copies of the arguments, so a function that changes its input in
-    place cannot spoil the next call (`copy_inputs=False` passes them as they are: a copy of a
-    tensor is detached from its graph). `parts` names the elements of a tuple result.
+    `cases` holds tuples of arguments or `Case`s. Each call gets fresh copies of the arguments,
+    so a function that changes its input in place cannot spoil the next call (`copy_inputs=False`
+    passes them as they are: a copy of a tensor is detached from its graph). `parts` names the
+    elements of a tuple result.
     `keeps_inputs=True` rejects a function that changes its arguments; `by_hand=True` one that
     runs autograd. Returns True when right, None for an untouched stub; raises ExerciseError.
     """
     if not_attempted(exercise.name, func):
         return None
-    reference = reference or exercise.solution
     prepare = fresh if copy_inputs else tuple
     for case in cases:
         case = case if isinstance(case, Case) else Case(tuple(case))
         shown = case.about or describe_arguments(func, case.args)
-        expected = reference(*prepare(case.args))
+        expected = exercise.solution(*prepare(case.args))
         args = prepare(case.args)
         before = fresh(args) if keeps_inputs else None
         received, used_autograd = call(exercise, call_watching_backward, (func, args),
@@ -540,6 +540,3 @@ def _parameter_names(func, count):
     names = names[:count]
     return names + [f"argument {index}" for index in range(len(names), count)]
 
-
-def _shown(args):
-    return args[0] if len(args) == 1 else args
