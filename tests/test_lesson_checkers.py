@@ -1072,12 +1072,12 @@ def test_a_class_whose_method_is_a_stub_is_a_stub():
     assert not is_stub(TwoLayerNetSequential)
 
 
-def test_checking_module_examples_run():
+@pytest.mark.parametrize("name", ["checking", "results"])
+def test_docstring_examples_run(name):
     import doctest
+    import importlib
 
-    from autograd_lab.lessons import checking
-
-    result = doctest.testmod(checking)
+    result = doctest.testmod(importlib.import_module(f"autograd_lab.lessons.{name}"))
     assert result.attempted > 0 and result.failed == 0
 
 

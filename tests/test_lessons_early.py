@@ -9,7 +9,6 @@ import pytest
 
 import autograd_lab as alt
 from autograd_lab.lessons import (
-    checking,
     lesson00,
     lesson01,
     lesson02,
@@ -17,6 +16,7 @@ from autograd_lab.lessons import (
     lesson04,
     lesson05,
     lesson06,
+    results,
     setup,
 )
 from autograd_lab.lessons.checking import (
@@ -165,9 +165,9 @@ def test_check_gives_every_call_fresh_arguments():
 
 
 def test_close_compares_shapes_not_just_values():
-    assert not checking.close(alt.ones(3, 1), alt.ones(3))
-    assert checking.close((alt.ones(2), None), (np.ones(2), None))
-    assert not checking.close(None, alt.ones(1))
+    assert not results.close(alt.ones(3, 1), alt.ones(3))
+    assert results.close((alt.ones(2), None), (np.ones(2), None))
+    assert not results.close(None, alt.ones(1))
 
 
 # Every checker's stub, solution, right and wrong answers: tests/test_lesson_checkers.py

@@ -8,7 +8,8 @@ import numpy as np
 
 import autograd_lab
 from autograd_lab.autograd.gradcheck import GradcheckError
-from autograd_lab.lessons.checking import Exercise, Lesson, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson08 as solutions
 
 _POINTS = [-4.0, -1.5, -0.3, 0.0, 0.8, 2.5]

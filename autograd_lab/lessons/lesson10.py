@@ -8,7 +8,8 @@ respect to `x` is 2**k everywhere.
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Lesson, call, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson10 as solutions
 
 _CASES = [  # (values of x, limit): k = 0, 1, 3, 6 and 1 doublings
