@@ -1034,6 +1034,14 @@ def test_help_grows_one_step_per_wrong_answer():
             'still stuck? lesson01.show_solution("loss_grad") shows an answer')
 
 
+def test_specific_advice_leaves_the_graded_hints_for_later():
+    with pytest.raises(ExerciseError) as raised:
+        lesson07.check_train_step(train_step_without_zeroing)
+    assert raised.value.hint.startswith("zero each gradient")
+    assert str(raised.value).splitlines()[-1].startswith(
+        'more help: lesson07.hint("train_step") gives a hint;')
+
+
 def test_hint_on_request_gives_the_next_hint(capsys):
     nudge, stronger = lesson03.LESSON["derivative"].hints
     lesson03.hint("derivative")

@@ -107,9 +107,11 @@ class Exercise:
     def more_help(self):
         """The line that says how to ask for more: a stronger hint, then the solution."""
         solution = f'{self.lesson}.show_solution("{self.name}") shows an answer'
-        if self.hints_seen < len(self.hints):
-            return f'more help: {self.lesson}.hint("{self.name}") gives a stronger hint; {solution}'
-        return f"still stuck? {solution}"
+        if self.hints_seen == len(self.hints):
+            return f"still stuck? {solution}"
+        which = "a stronger hint" if self.hints_seen else "a hint"
+        return f'more help: {self.lesson}.hint("{self.name}") gives {which}; {solution}'
+
 
     def wrong(self, problem, input=None, expected=None, received=None, where=None, advice=None):
         """The ExerciseError for a wrong answer; `advice`, when given, replaces the graded hint."""
@@ -230,8 +232,8 @@ def passed(name):
 def call(exercise, func, args, input=None):
     """Call the learner's `func(*args)`; an exception becomes one short ExerciseError.
 
-    `input` describes the arguments in the message (by default, `args` themselves). The
-    exception itself is not chained: the block names the line of `func` that failed.
+    `input` describes the arguments in the message (by default, each named after its parameter).
+    The exception itself is not chained: the block names the line of `func` that failed.
     """
     try:
         return func(*args)
@@ -280,8 +282,12 @@ def call_watching_backward(func, args):
     Returns `(result, True or False)`; listens to the engine's "backward_started" event.
     """
     started = []
-    stop_listening = events.subscribe(
-        lambda kind, details: started.append(kind) if kind == "backward_started" else None)
+
+    def listen(kind, details):
+        if kind == "backward_started":
+            started.append(details)
+
+    stop_listening = events.subscribe(listen)
     try:
         return func(*args), bool(started)
     finally:

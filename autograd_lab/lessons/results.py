@@ -50,7 +50,7 @@ def find_mismatch(received, expected, parts=(), rtol=1e-4, atol=1e-5, subject="t
                         None, None)
     if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
         return None
-    return Mismatch(f"{subject} {_value_difference(got, want)}", received, expected)
+    return Mismatch(f"{subject} {_value_difference(got, want, rtol, atol)}", received, expected)
 
 
 def _tuple_mismatch(received, expected, parts, rtol, atol, subject):
@@ -98,14 +98,14 @@ def _kind_problem(received, expected):
     return f"is {got}; it should be {want}"
 
 
-def _value_difference(got, want):
+def _value_difference(got, want, rtol, atol):
     if want.size == 1:
         return f"is {got.item():.6g} instead of {want.item():.6g}"
     gap = np.abs(got.astype(np.float64) - want.astype(np.float64))
     if np.isnan(gap).all():
         return "holds NaN where numbers are expected"
     where = tuple(int(i) for i in np.unravel_index(np.nanargmax(gap), gap.shape))
-    wrong = int(np.count_nonzero(~np.isclose(got, want, rtol=1e-4, atol=1e-5, equal_nan=True)))
+    wrong = int(np.count_nonzero(~np.isclose(got, want, rtol=rtol, atol=atol, equal_nan=True)))
     return (f"differs in {wrong} of {want.size} entries, most at index {where} "
             f"({got[where]:.4g} instead of {want[where]:.4g})")
 
