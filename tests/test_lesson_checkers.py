@@ -743,7 +743,7 @@ CATALOGUE = [
             right=[update_step_scaled_first],
             wrong=[(update_step_uphill, "differs in 3 of 3 entries"),
                    (update_step_without_lr, "most at index (2,) (1.5 instead of 0.6)"),
-                   (update_step_without_return, "is None: is a `return` missing?"),
+                   (update_step_without_return, "is None: is a `return` missing"),
                    (update_step_through_numpy, "is a numpy array, not a tensor")]),
     Answers(lesson01, "loss_grad", lesson01.check_loss_grad, stub,
             right=[loss_grad_expanded],
@@ -867,7 +867,7 @@ CATALOGUE = [
             right=[grow_with_item],
             wrong=[(grow_at_or_below, "1 doubling was needed, your result is x doubled 2 "
                     "times"),
-                   (grow_once, "3 doublings were needed, your result is x doubled 1 times"),
+                   (grow_once, "3 doublings were needed, your result is x doubled 1 time"),
                    (grow_in_numpy, "does not require grad"),
                    (grow_three_times, "0 doublings were needed")]),
     Answers(lesson11, "pick_device", lesson11.check_pick_device, stub,

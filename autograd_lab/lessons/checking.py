@@ -68,8 +68,9 @@ class ExerciseError(AssertionError):
         lines = [f"✗ {name}: {problem}"]
         if input is not None:
             lines.append(f"  input:    {describe(input)}")
-        if expected is not None or received is not None:
+        if expected is not None:
             lines.append(f"  expected: {describe(expected)}")
+        if expected is not None or received is not None:
             lines.append(f"  received: {describe(received)}")
         if where:
             lines.append(f"  at:       {where}")

@@ -68,7 +68,7 @@ def check_grow(grow):
 
 
 def _doublings(count):
-    return f"{count} doubling" + ("" if count == 1 else "s") + (" was" if count == 1 else " were")
+    return "1 doubling was" if count == 1 else f"{count} doublings were"
 
 
 def _counted(result, values):
@@ -76,7 +76,8 @@ def _counted(result, values):
     ratio = float(result.detach().sum()) / sum(values)
     doublings = np.log2(ratio) if ratio > 0 else np.nan
     if np.isfinite(doublings) and np.isclose(doublings, round(doublings)):
-        return f"your result is x doubled {int(round(doublings))} times"
+        count = int(round(doublings))
+        return f"your result is x doubled {count} time" + ("" if count == 1 else "s")
     return "your result is not x doubled a whole number of times"
 
 

@@ -87,7 +87,7 @@ def _kind_problem(received, expected):
     if got == want or (want == "a tensor" and got == "a number" and expected.dim() == 0):
         return None
     if got == "None":
-        return "is None: is a `return` missing?"
+        return "is None: is a `return` missing, or a .grad that no backward filled?"
     if got == "a number" and want in ("a tensor", "a numpy array"):
         return f"is a single number; it should be {want} of shape {tuple(expected.shape)}"
     if want == "a number":
