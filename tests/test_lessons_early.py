@@ -9,7 +9,6 @@ import pytest
 
 import autograd_lab as alt
 from autograd_lab.lessons import (
-    checking,
     lesson00,
     lesson01,
     lesson02,
@@ -17,6 +16,7 @@ from autograd_lab.lessons import (
     lesson04,
     lesson05,
     lesson06,
+    results,
     setup,
 )
 from autograd_lab.lessons.checking import (
@@ -165,172 +165,12 @@ def test_check_gives_every_call_fresh_arguments():
 
 
 def test_close_compares_shapes_not_just_values():
-    assert not checking.close(alt.ones(3, 1), alt.ones(3))
-    assert checking.close((alt.ones(2), None), (np.ones(2), None))
-    assert not checking.close(None, alt.ones(1))
+    assert not results.close(alt.ones(3, 1), alt.ones(3))
+    assert results.close((alt.ones(2), None), (np.ones(2), None))
+    assert not results.close(None, alt.ones(1))
 
 
-# ---------------------------------------------------------------- every checker of lessons 00-06
-# Each entry: (checker, a right answer, a wrong answer). References are written here, not taken
-# from the checkers, so that a checker whose own reference is wrong fails these tests.
-
-
-def relu_backward_numpy(grad_h_relu, h):
-    grad_h = grad_h_relu.copy()
-    grad_h[h < 0] = 0
-    return grad_h
-
-
-def relu_backward_tensor(grad_h_relu, h):
-    grad_h = grad_h_relu.clone()
-    grad_h[h < 0] = 0
-    return grad_h
-
-
-def relu_backward_in_place(grad_h_relu, h):
-    grad_h_relu[h < 0] = 0
-    return grad_h_relu
-
-
-def two_layer_grads(x, y, w1, w2):
-    h = x.mm(w1)
-    h_relu = h.clamp(min=0)
-    y_pred = h_relu.mm(w2)
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_h = grad_y_pred.mm(w2.t()).clone()
-    grad_h[h < 0] = 0
-    return (y_pred - y).pow(2).sum().item(), x.t().mm(grad_h), h_relu.t().mm(grad_y_pred)
-
-
-def two_layer_grads_without_relu_mask(x, y, w1, w2):
-    h = x.mm(w1)
-    h_relu = h.clamp(min=0)
-    y_pred = h_relu.mm(w2)
-    grad_y_pred = 2.0 * (y_pred - y)
-    grad_h = grad_y_pred.mm(w2.t())
-    return (y_pred - y).pow(2).sum().item(), x.t().mm(grad_h), h_relu.t().mm(grad_y_pred)
-
-
-def autograd_derivative(f, x):
-    x.requires_grad_()
-    f(x).sum().backward()
-    return x.grad
-
-
-def jacobian_by_rows(f, x):
-    x.requires_grad_()
-    y = f(x)
-    rows = []
-    for i in range(y.numel()):
-        one_hot = alt.zeros(y.numel())
-        one_hot[i] = 1.0
-        y.backward(one_hot, retain_graph=True)
-        rows.append(x.grad.clone())
-        x.grad.zero_()
-    return alt.stack(rows)
-
-
-def jacobian_by_columns(f, x):
-    return jacobian_by_rows(f, x).t()
-
-
-def second_derivative(f, x):
-    x.requires_grad_()
-    f(x).backward(create_graph=True)
-    first = x.grad
-    x.grad = None
-    first.backward()
-    return x.grad
-
-
-def first_derivative_only(f, x):
-    x.requires_grad_()
-    f(x).backward()
-    return x.grad
-
-
-def count_nodes_with_a_stack(t):
-    stack, seen = [t.grad_fn], set()
-    while stack:
-        node = stack.pop()
-        if node is not None and node not in seen:
-            seen.add(node)
-            stack.extend(next_node for next_node, _ in node.next_functions)
-    return len(seen)
-
-
-def count_nodes_recursively(t):
-    def below(node):
-        return 1 + sum(below(next_node) for next_node, _ in node.next_functions
-                       if next_node is not None)
-
-    return below(t.grad_fn)
-
-
-def sgd_step(w, lr):
-    with alt.no_grad():
-        w -= lr * w.grad
-    w.grad.zero_()
-
-
-def sgd_step_rebinding(w, lr):
-    with alt.no_grad():
-        w = w - lr * w.grad
-    w.grad = None
-
-
-CHECKERS = [
-    (lesson00.check_update_step, lambda w, grad, lr: w - lr * grad,
-     lambda w, grad, lr: w + lr * grad),
-    (lesson01.check_loss_grad, lambda y_pred, y: 2 * (y_pred - y), lambda y_pred, y: y_pred - y),
-    (lesson01.check_matmul_backward, lambda x, w, g: (g @ w.T, x.T @ g),
-     lambda x, w, g: (g @ w.T, g.T @ x)),
-    (lesson01.check_relu_backward, relu_backward_numpy, lambda grad_h_relu, h: grad_h_relu),
-    (lesson02.check_relu_backward, relu_backward_tensor, relu_backward_in_place),
-    (lesson02.check_two_layer_grads, two_layer_grads, two_layer_grads_without_relu_mask),
-    (lesson03.check_hand_gradient, lambda x: 6 * (x + 2) / x.numel(), lambda x: 6 * (x + 2)),
-    (lesson03.check_derivative, autograd_derivative, lambda f, x: f(x)),
-    (lesson04.check_jacobian, jacobian_by_rows, jacobian_by_columns),
-    (lesson04.check_second_derivative, second_derivative, first_derivative_only),
-    (lesson05.check_count_nodes, count_nodes_with_a_stack, count_nodes_recursively),
-    (lesson05.check_graph_code, lambda a, b: (a * b + b.exp()).sum(),
-     lambda a, b: (a * b + a.exp()).sum()),
-    (lesson06.check_frozen_copy, lambda t: t.detach().clone(), lambda t: t.detach()),
-    (lesson06.check_sgd_step, sgd_step, sgd_step_rebinding),
-]
-
-
-def checker_id(entry):
-    return f"{entry[0].__module__.rsplit('.', 1)[-1]}.{entry[0].__name__}"
-
-
-@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
-def test_checker_accepts_the_reference_answer(entry, capsys):
-    checker, right, _ = entry
-    assert checker(right) is True
-    assert "✓" in capsys.readouterr().out
-
-
-@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
-def test_checker_rejects_a_wrong_answer_with_a_hint(entry):
-    checker, _, wrong = entry
-    with pytest.raises(ExerciseError) as raised:
-        checker(wrong)
-    assert raised.value.hint and "hint:" in str(raised.value)
-
-
-@pytest.mark.parametrize("entry", CHECKERS, ids=checker_id)
-def test_checker_says_not_attempted_for_an_untouched_stub(entry, capsys):
-    def untouched(*args):
-        ...
-
-    assert entry[0](untouched) is None
-    assert NOT_ATTEMPTED in capsys.readouterr().out
-
-
-def test_relu_checker_explains_an_input_changed_in_place():
-    with pytest.raises(ExerciseError, match="changed its input grad_h_relu in place"):
-        lesson02.check_relu_backward(relu_backward_in_place)
+# Every checker's stub, solution, right and wrong answers: tests/test_lesson_checkers.py
 
 
 # ---------------------------------------------------------------- lesson 00's setup check

@@ -36,10 +36,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from autograd_lab.autograd import events
-from autograd_lab.tensor import Tensor
+from autograd_lab.lessons.results import (
+    changed_argument,
+    describe,
+    describe_arguments,
+    find_mismatch,
+    fresh,
+)
 
 NOT_ATTEMPTED = "not attempted yet"
 
@@ -63,9 +67,10 @@ class ExerciseError(AssertionError):
         self.hint = hint
         lines = [f"✗ {name}: {problem}"]
         if input is not None:
-            lines.append(f"  input:    {input if isinstance(input, str) else describe(input)}")
-        if expected is not None or received is not None:
+            lines.append(f"  input:    {describe(input)}")
+        if expected is not None:
             lines.append(f"  expected: {describe(expected)}")
+        if expected is not None or received is not None:
             lines.append(f"  received: {describe(received)}")
         if where:
             lines.append(f"  at:       {where}")
@@ -103,9 +108,11 @@ class Exercise:
     def more_help(self):
         """The line that says how to ask for more: a stronger hint, then the solution."""
         solution = f'{self.lesson}.show_solution("{self.name}") shows an answer'
-        if self.hints_seen < len(self.hints):
-            return f'more help: {self.lesson}.hint("{self.name}") gives a stronger hint; {solution}'
-        return f"still stuck? {solution}"
+        if self.hints_seen == len(self.hints):
+            return f"still stuck? {solution}"
+        which = "a stronger hint" if self.hints_seen else "a hint"
+        return f'more help: {self.lesson}.hint("{self.name}") gives {which}; {solution}'
+
 
     def wrong(self, problem, input=None, expected=None, received=None, where=None, advice=None):
         """The ExerciseError for a wrong answer; `advice`, when given, replaces the graded hint."""
@@ -121,7 +128,9 @@ class Exercise:
             problem = ("RecursionError: it called itself more deeply than Python allows (about "
                        f"{sys.getrecursionlimit()} nested calls)")
         else:
-            problem = f"calling it raised {type(error).__name__}: {error}"
+            message = " ".join(str(error).split())  # one line, and not too long a one
+            message = message if len(message) <= 300 else message[:300] + " ..."
+            problem = f"calling it raised {type(error).__name__}: {message}"
         return self.wrong(problem, input=input, where=line_that_failed(error))
 
 
@@ -224,15 +233,15 @@ def passed(name):
 def call(exercise, func, args, input=None):
     """Call the learner's `func(*args)`; an exception becomes one short ExerciseError.
 
-    `input` describes the arguments in the message (by default, `args` themselves). The
-    exception itself is not chained: the block names the line of `func` that failed.
+    `input` describes the arguments in the message (by default, each named after its parameter).
+    The exception itself is not chained: the block names the line of `func` that failed.
     """
     try:
         return func(*args)
     except ExerciseError:
         raise
     except Exception as error:
-        wrong = exercise.raised(error, input=input if input is not None else _shown(args))
+        wrong = exercise.raised(error, input=input or describe_arguments(func, args))
     raise wrong  # outside `except`, so no "during handling of the above exception" either
 
 
@@ -274,15 +283,19 @@ def call_watching_backward(func, args):
     Returns `(result, True or False)`; listens to the engine's "backward_started" event.
     """
     started = []
-    stop_listening = events.subscribe(
-        lambda kind, details: started.append(kind) if kind == "backward_started" else None)
+
+    def listen(kind, details):
+        if kind == "backward_started":
+            started.append(details)
+
+    stop_listening = events.subscribe(listen)
     try:
         return func(*args), bool(started)
     finally:
         stop_listening()
 
 
-# -- comparing a result with the expected one -------------------------------------------------
+# -- checking a function against the solution --------------------------------------------
 
 @dataclass
 class Case:
@@ -292,34 +305,23 @@ class Case:
     about: str = None
 
 
-@dataclass
-class Mismatch:
-    """What is wrong with a result: a sentence, and the parts of the result it is about."""
+def check(exercise, func, cases, parts=(), copy_inputs=True, keeps_inputs=False, by_hand=False):
+    """Run `func` and the exercise's solution on every case and compare the results.
 
-    what: str
-    received: object
-    expected: object
-
-
-def check(exercise, func, cases, reference=None, parts=(), copy_inputs=True,
-          keeps_inputs=False, by_hand=False):
-    """Run `func` and the reference on every case and compare the results.
-
-    `cases` holds tuples of arguments or `Case`s. The reference is `exercise.solution` unless
-    given. Each call gets fresh copies of the arguments, so a function that changes its input in
-    place cannot spoil the next call (`copy_inputs=False` passes them as they are: a copy of a
-    tensor is detached from its graph). `parts` names the elements of a tuple result.
+    `cases` holds tuples of arguments or `Case`s. Each call gets fresh copies of the arguments,
+    so a function that changes its input in place cannot spoil the next call (`copy_inputs=False`
+    passes them as they are: a copy of a tensor is detached from its graph). `parts` names the
+    elements of a tuple result.
     `keeps_inputs=True` rejects a function that changes its arguments; `by_hand=True` one that
     runs autograd. Returns True when right, None for an untouched stub; raises ExerciseError.
     """
     if not_attempted(exercise.name, func):
         return None
-    reference = reference or exercise.solution
     prepare = fresh if copy_inputs else tuple
     for case in cases:
         case = case if isinstance(case, Case) else Case(tuple(case))
         shown = case.about or describe_arguments(func, case.args)
-        expected = reference(*prepare(case.args))
+        expected = exercise.solution(*prepare(case.args))
         args = prepare(case.args)
         before = fresh(args) if keeps_inputs else None
         received, used_autograd = call(exercise, call_watching_backward, (func, args),
@@ -337,207 +339,3 @@ def check(exercise, func, cases, reference=None, parts=(), copy_inputs=True,
             raise exercise.wrong(mismatch.what, input=shown, expected=mismatch.expected,
                                  received=mismatch.received)
     return passed(exercise.name)
-
-
-def find_mismatch(received, expected, parts=(), rtol=1e-4, atol=1e-5, subject="the result"):
-    """A `Mismatch` saying what separates `received` from `expected`; None when they agree.
-
-    Tuples are compared element by element ("element 1 (grad_w) has shape ..."), with `parts`
-    naming the elements; otherwise the kind (tensor, numpy array, number), the shape and the
-    values are compared, in that order.
-    """
-    if isinstance(expected, (tuple, list)):
-        return _tuple_mismatch(received, expected, parts, rtol, atol, subject)
-    if expected is None:
-        return None if received is None else Mismatch(f"{subject} should be None", received,
-                                                      expected)
-    kind = _kind_problem(received, expected)
-    if kind:
-        return Mismatch(f"{subject} {kind}", received, expected)
-    got, want = to_numpy(received), to_numpy(expected)
-    if got.shape != want.shape:
-        transposed = (got.ndim == 2 and got.T.shape == want.shape
-                      and np.allclose(got.T, want, rtol=rtol, atol=atol))
-        return Mismatch(f"{subject} has shape {tuple(got.shape)} instead of {tuple(want.shape)}"
-                        + (": it is the transpose of the expected one" if transposed else ""),
-                        None, None)
-    if np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True):
-        return None
-    return Mismatch(f"{subject} {_value_difference(got, want)}", received, expected)
-
-
-def _tuple_mismatch(received, expected, parts, rtol, atol, subject):
-    names = f" ({', '.join(parts)})" if parts else ""
-    wanted = f"a tuple of {len(expected)}{names}"
-    if not isinstance(received, (tuple, list)):
-        return Mismatch(f"{subject} is {_kind_of(received)}; return {wanted}", None, None)
-    if len(received) != len(expected):
-        count = f"{len(received)} element" + ("" if len(received) == 1 else "s")
-        return Mismatch(f"{subject} has {count}; return {wanted}", None, None)
-    for index, (got, want) in enumerate(zip(received, expected)):
-        label = f"element {index}" + (f" ({parts[index]})" if index < len(parts) else "")
-        mismatch = find_mismatch(got, want, rtol=rtol, atol=atol, subject=label)
-        if mismatch:
-            return mismatch
-    return None
-
-
-def _kind_of(value):
-    if value is None:
-        return "None"
-    if isinstance(value, Tensor):
-        return "a tensor"
-    if isinstance(value, np.ndarray):
-        return "a numpy array"
-    if isinstance(value, (int, float, np.number)) and not isinstance(value, bool):
-        return "a number"
-    return f"a {type(value).__name__}"
-
-
-def _kind_problem(received, expected):
-    """Why `received` is not the kind of thing `expected` is (None when it is)."""
-    got, want = _kind_of(received), _kind_of(expected)
-    if got == want or (want == "a tensor" and got == "a number" and expected.dim() == 0):
-        return None
-    if got == "None":
-        return "is None: is a `return` missing?"
-    if want == "a number":
-        return f"is {got}; it should be a Python number (a tensor or array gives one with .item())"
-    if want == "a tensor" and got == "a numpy array":
-        return ("is a numpy array, not a tensor: numpy functions (np.where, np.maximum, ...) "
-                "leave autograd_lab; use tensor operations")
-    return f"is {got}; it should be {want}"
-
-
-def _value_difference(got, want):
-    if want.size == 1:
-        return f"is {got.item():.6g} instead of {want.item():.6g}"
-    gap = np.abs(got.astype(np.float64) - want.astype(np.float64))
-    if np.isnan(gap).all():
-        return "holds NaN where numbers are expected"
-    where = tuple(int(i) for i in np.unravel_index(np.nanargmax(gap), gap.shape))
-    wrong = int(np.count_nonzero(~np.isclose(got, want, rtol=1e-4, atol=1e-5, equal_nan=True)))
-    return (f"differs in {wrong} of {want.size} entries, most at index {where} "
-            f"({got[where]:.4g} instead of {want[where]:.4g})")
-
-
-def changed_argument(func, args, before):
-    """The name of the first argument whose numbers changed during the call (None if none)."""
-    names = _parameter_names(func, len(args))
-    for name, now, then in zip(names, args, before):
-        now_array, then_array = to_numpy(now), to_numpy(then)
-        if now_array is not None and not np.array_equal(now_array, then_array, equal_nan=True):
-            return name
-    return None
-
-
-# -- values: copying, comparing, describing --------------------------------------------------
-
-class Formula:
-    """A function that prints as its formula, so that a checker's message says which one failed.
-
-    >>> square = Formula("f(x) = x * x", lambda x: x * x)
-    >>> square(3), square
-    (9, f(x) = x * x)
-    """
-
-    def __init__(self, text, func):
-        self.text = text
-        self.func = func
-
-    def __call__(self, *args):
-        return self.func(*args)
-
-    def __repr__(self):
-        return self.text
-
-
-def fresh(value):
-    """A copy of `value` (tensors keep `requires_grad`; tuples and lists are copied inside)."""
-    if isinstance(value, Tensor):
-        copy = value.detach().clone()
-        return copy.requires_grad_() if value.requires_grad else copy
-    if isinstance(value, np.ndarray):
-        return value.copy()
-    if isinstance(value, (tuple, list)):
-        return type(value)(fresh(item) for item in value)
-    return value
-
-
-def to_numpy(value):
-    """A numpy array for a tensor, an array or a number; None when `value` is none of these."""
-    if isinstance(value, Tensor):
-        return value.detach().cpu().numpy()
-    if isinstance(value, np.ndarray):
-        return value
-    if isinstance(value, (bool, int, float, np.number)):
-        return np.asarray(value)
-    return None
-
-
-def close(received, expected, rtol=1e-4, atol=1e-5):
-    """True when two results hold the same numbers: same shapes, values within tolerance.
-
-    Works for tensors, numpy arrays, numbers, None, and tuples or lists of those.
-    """
-    if isinstance(expected, (tuple, list)):
-        return (isinstance(received, (tuple, list)) and len(received) == len(expected)
-                and all(close(r, e, rtol, atol) for r, e in zip(received, expected)))
-    if expected is None:
-        return received is None
-    got, want = to_numpy(received), to_numpy(expected)
-    if got is None or want is None or got.shape != want.shape:
-        return False
-    return bool(np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True))
-
-
-def describe(value, limit=8):
-    """A one-line text for `value`: small arrays in full, large ones by shape and first values."""
-    if isinstance(value, (tuple, list)) and any(to_numpy(item) is not None for item in value):
-        inside = ", ".join(describe(item, limit) for item in value)
-        return f"({inside})" if isinstance(value, tuple) else f"[{inside}]"
-    if isinstance(value, str):
-        return value
-    array = to_numpy(value)
-    kind = "tensor" if isinstance(value, Tensor) else "array"
-    if array is None or array.ndim == 0 or not isinstance(value, (Tensor, np.ndarray)):
-        text = " ".join(repr(value).split())
-        return text if len(text) <= 200 else text[:200] + " ..."
-    if array.size <= limit:
-        return f"{kind}({_numbers(array)})"
-    first = _numbers(array.reshape(-1)[:6])[:-1]
-    return f"{kind} of shape {tuple(array.shape)}, first values {first}, ...]"
-
-
-def _numbers(array):
-    return " ".join(np.array2string(array, precision=4, separator=", ").split())
-
-
-def describe_arguments(func, args):
-    """The arguments of a call, named after `func`'s parameters: "x = ..., w = ...".
-
-    Small arrays are shown in full, larger ones by their shape only.
-    """
-    names = _parameter_names(func, len(args))
-    return ", ".join(f"{name} = {_brief(arg)}" for name, arg in zip(names, args))
-
-
-def _brief(value):
-    array = to_numpy(value)
-    if array is None or array.size <= 8:
-        return describe(value)
-    kind = "tensor" if isinstance(value, Tensor) else "array"
-    return f"{kind} of shape {tuple(array.shape)}"
-
-
-def _parameter_names(func, count):
-    try:
-        names = list(inspect.signature(func).parameters)
-    except (TypeError, ValueError):
-        names = []
-    names = names[:count]
-    return names + [f"argument {index}" for index in range(len(names), count)]
-
-
-def _shown(args):
-    return args[0] if len(args) == 1 else args

@@ -1,7 +1,8 @@
 """Lesson 03 (autograd, first steps): checkers for a gradient by hand and one by autograd."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Formula, Lesson, check
+from autograd_lab.lessons.checking import Exercise, Lesson, check
+from autograd_lab.lessons.results import Formula
 from autograd_lab.lessons.solutions import lesson03 as solutions
 
 LESSON = Lesson("lesson03", [

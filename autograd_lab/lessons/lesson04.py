@@ -2,7 +2,8 @@
 second derivative."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Formula, Lesson, check
+from autograd_lab.lessons.checking import Exercise, Lesson, check
+from autograd_lab.lessons.results import Formula
 from autograd_lab.lessons.solutions import lesson04 as solutions
 
 LESSON = Lesson("lesson04", [

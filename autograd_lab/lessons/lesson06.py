@@ -1,7 +1,8 @@
 """Lesson 06 (stop tracking): checkers for an in-place update step and for an untracked copy."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Lesson, call, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson06 as solutions
 from autograd_lab.tensor import Tensor
 

@@ -10,7 +10,8 @@ reference and compares the losses, the weights and the gradients left behind.
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Lesson, call, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson07 as solutions
 
 _LAYER_SIZES = [(12, 6, 3), (12, 6, 5, 3)]  # input, hidden..., output

@@ -8,7 +8,8 @@ import numpy as np
 
 import autograd_lab
 from autograd_lab.autograd.gradcheck import GradcheckError
-from autograd_lab.lessons.checking import Exercise, Lesson, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, not_attempted, passed
+from autograd_lab.lessons.results import close, describe
 from autograd_lab.lessons.solutions import lesson08 as solutions
 
 _POINTS = [-4.0, -1.5, -0.3, 0.0, 0.8, 2.5]
@@ -55,18 +56,19 @@ def _check_backward(exercise, function, derivative):
     points = np.array(_POINTS)
     upstream = np.linspace(0.5, 2.0, len(_POINTS))  # a grad_output that is not all ones
     x = autograd_lab.tensor(points, dtype=autograd_lab.float64, requires_grad=True)
+    shown = f"x = {describe(x.detach())}"
     try:
         y = function.apply(x)
         (received,) = autograd_lab.autograd.grad(
             y, x, autograd_lab.tensor(upstream, dtype=autograd_lab.float64))
     except Exception as error:
-        raise exercise.raised(error, input=x.detach()) from None
+        raise exercise.raised(error, input=shown) from None
     expected = autograd_lab.tensor(upstream * derivative(points), dtype=autograd_lab.float64)
     if not close(received, expected, rtol=1e-6, atol=1e-8):
         raise exercise.wrong(
             "the gradient with respect to x is not right yet (grad_output was "
             f"{np.array2string(upstream, precision=2, separator=', ')})",
-            input=x.detach(), expected=expected, received=received)
+            input=shown, expected=expected, received=received)
     sample = autograd_lab.tensor(np.random.default_rng(8).standard_normal((2, 3)),
                                  requires_grad=True)  # float64, and the learner's seed untouched
     try:

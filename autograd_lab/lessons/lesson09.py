@@ -9,7 +9,8 @@ import numpy as np
 
 import autograd_lab
 from autograd_lab import nn
-from autograd_lab.lessons.checking import Exercise, Lesson, call, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson09 as solutions
 
 _D_IN, _H, _D_OUT = 5, 4, 3

@@ -8,7 +8,8 @@ respect to `x` is 2**k everywhere.
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import Exercise, Lesson, call, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
 from autograd_lab.lessons.solutions import lesson10 as solutions
 
 _CASES = [  # (values of x, limit): k = 0, 1, 3, 6 and 1 doublings
@@ -67,7 +68,7 @@ def check_grow(grow):
 
 
 def _doublings(count):
-    return f"{count} doubling" + ("" if count == 1 else "s") + (" was" if count == 1 else " were")
+    return "1 doubling was" if count == 1 else f"{count} doublings were"
 
 
 def _counted(result, values):
@@ -75,7 +76,8 @@ def _counted(result, values):
     ratio = float(result.detach().sum()) / sum(values)
     doublings = np.log2(ratio) if ratio > 0 else np.nan
     if np.isfinite(doublings) and np.isclose(doublings, round(doublings)):
-        return f"your result is x doubled {int(round(doublings))} times"
+        count = int(round(doublings))
+        return f"your result is x doubled {count} time" + ("" if count == 1 else "s")
     return "your result is not x doubled a whole number of times"
 
 
