@@ -141,49 +141,60 @@ def main(argv=None):
     if args.blas_threads != "default":
         environment = {name: args.blas_threads
                        for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
-    print(f"{psutil.cpu_count()} cores, {psutil.virtual_memory().total / 1e9:.0f} GB; "
+    cores = psutil.cpu_count()
+    print(f"{cores} cores, {psutil.virtual_memory().total / 1e9:.0f} GB; "
           f"load average before: {os.getloadavg()[0]:.1f}; BLAS threads per kernel: "
           f"{args.blas_threads}; think time {args.think} s; {args.seconds} s per class size")
-    cores = psutil.cpu_count()
     print("students  cells  median s  p90 s  max s  cpu s/cell  others' cores  model s  idle s"
           "  MB/student")
-    holds, cpu_per_cell = 0, []
     with tempfile.TemporaryDirectory() as folder:
         local = LocalHub(folder, environment)
         with local as hub:
-            kernels = []
-            for size in sorted(args.students):
-                deadline = time.monotonic() + 300
-                new = [f"student{i}" for i in range(len(kernels), size)]
-                for name in new:
-                    hub.start_server(name)
-                for name in new:
-                    hub.wait_until_ready(name, deadline)
-                    kernels.append(hub.open_kernel(name))
-                    kernels[-1].execute(WARM_UP, deadline)
-                cells, others = measure_class(kernels, args.seconds, args.think, local.process.pid)
-                latencies = [cell[0] for cell in cells]
-                p90 = percentile(latencies, 0.9)
-                cpu = statistics.mean(cell[1] for cell in cells)
-                cpu_per_cell.append(cpu)
-                share_left = min(1.0, max(cores - others, 0.05) / size)
-                share_idle = min(1.0, cores / size)
-                print(f"{size:8d}  {len(cells):5d}  {statistics.median(latencies):8.2f}  "
-                      f"{p90:5.2f}  {max(latencies):5.2f}  {cpu:10.2f}  {others:13.2f}  "
-                      f"{cpu / share_left:7.2f}  {cpu / share_idle:6.2f}  "
-                      f"{memory_per_student(local.process.pid, size):10.0f}", flush=True)
-                if p90 <= args.limit:
-                    holds = size
-                elif not args.all:
-                    break
-            for kernel in kernels:
-                kernel.shut_down()
+            try:
+                holds, cpu_per_cell = grow_class(hub, local.process.pid, cores, args)
+            except Exception:
+                print(local.log_text()[-3000:], file=sys.stderr)
+                raise
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     print(f"largest class size tried whose 90th-percentile cell took <= {args.limit} s: {holds}")
     cpu = statistics.mean(cpu_per_cell)
     print(f"on an idle {cores}-core server a cell would take {args.limit} s at "
           f"{args.limit * cores / cpu:.1f} students ({cpu:.2f} CPU s per cell, shared fairly)")
 
+
+def grow_class(hub, hub_pid, cores, args):
+    """Add students up to each class size in turn and measure it; print one row per size."""
+    holds, cpu_per_cell, kernels = 0, [], []
+    for size in sorted(args.students):
+        deadline = time.monotonic() + 300
+        new = [f"student{i}" for i in range(len(kernels), size)]
+        for name in new:
+            hub.start_server(name)
+        for name in new:
+            hub.wait_until_ready(name, deadline)
+            kernels.append(hub.open_kernel(name))
+            kernels[-1].execute(WARM_UP, deadline)
+        for kernel in kernels:  # idle ones were closed while the new servers started
+            kernel.connection.close()
+            kernel.connect()
+        cells, others = measure_class(kernels, args.seconds, args.think, hub_pid)
+        latencies = [cell[0] for cell in cells]
+        p90 = percentile(latencies, 0.9)
+        cpu = statistics.mean(cell[1] for cell in cells)
+        cpu_per_cell.append(cpu)
+        share_left = min(1.0, max(cores - others, 0.05) / size)
+        share_idle = min(1.0, cores / size)
+        print(f"{size:8d}  {len(cells):5d}  {statistics.median(latencies):8.2f}  "
+              f"{p90:5.2f}  {max(latencies):5.2f}  {cpu:10.2f}  {others:13.2f}  "
+              f"{cpu / share_left:7.2f}  {cpu / share_idle:6.2f}  "
+              f"{memory_per_student(hub_pid, size):10.0f}", flush=True)
+        if p90 <= args.limit:
+            holds = size
+        elif not args.all:
+            break
+    for kernel in kernels:
+        kernel.shut_down()
+    return holds, cpu_per_cell
 
 if __name__ == "__main__":
     main()
