@@ -112,24 +112,27 @@ class Hub:
 
     def open_kernel(self, name):
         """Start a kernel on a user's server; return it, connected over its websocket."""
-        import websocket
-
         kernels = f"{self.url}/user/{name}/api/kernels"
         response = self.session.post(kernels, json={"name": "python3"}, timeout=30)
         response.raise_for_status()
-        kernel_id = response.json()["id"]
-        connection = websocket.create_connection(
-            kernels.replace("http://", "ws://") + f"/{kernel_id}/channels",
-            header=[f"Authorization: {self.session.headers['Authorization']}"], timeout=60,
-        )
-        return Kernel(connection, f"{kernels}/{kernel_id}", self.session)
+        return Kernel(f"{kernels}/{response.json()['id']}", self.session)
 
 
 class Kernel:
     """One kernel of a user's server, reached through its websocket."""
 
-    def __init__(self, connection, url, session):
-        self.connection, self.url, self.session = connection, url, session
+    def __init__(self, url, session):
+        self.url, self.session = url, session
+        self.connect()
+
+    def connect(self):
+        """(Re)open the websocket. The server closes one left idle for long without a pong."""
+        import websocket
+
+        self.connection = websocket.create_connection(
+            self.url.replace("http://", "ws://") + "/channels",
+            header=[f"Authorization: {self.session.headers['Authorization']}"], timeout=60,
+        )
 
     def execute(self, code, deadline):
         """Run `code` as one cell; return what it printed once the kernel is idle again."""
@@ -143,7 +146,12 @@ class Kernel:
         }))
         printed = []
         while time.monotonic() < deadline:
-            message = json.loads(self.connection.recv())
+            frame = self.connection.recv()
+            if not frame:  # a control frame (ping, pong), or the end of the connection
+                if not self.connection.connected:
+                    raise ConnectionError("the kernel's websocket closed")
+                continue
+            message = json.loads(frame)
             if message.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
             kind, content = message["msg_type"], message["content"]
