@@ -10,7 +10,7 @@ with the same kind of difference, then count as one cause.
 from collections import Counter
 from dataclasses import dataclass, field
 
-from . import compare, exclusions, runner, shrinker
+from . import exclusions, runner, shrinker
 
 
 def program_seed(seed, number):
@@ -24,18 +24,6 @@ def family(label):
     if operation in exclusions.VIEWS:
         operation = "a view (view, reshape, expand, index...)"
     return operation + (" under no_grad" if "(no_grad)" in label else "")
-
-
-def difference(mismatch):
-    """What differs, in a few words: for errors, which error each library raised."""
-    if mismatch.kind != "error":
-        return f"{mismatch.kind} differs"
-
-    def short(described):
-        kind = compare.error_kind(described)
-        return described.split(":")[0] + (f" ({kind})" if kind else "")
-
-    return f"PyTorch: {short(mismatch.theirs)}, autograd_lab: {short(mismatch.ours)}"
 
 
 @dataclass
@@ -89,7 +77,7 @@ def causes(campaign, in_force=None, ours=None, limit=None):
         seed, result = members[0]
         smallest = shrinker.shrink(result, in_force, ours)
         failing = smallest.steps[smallest.mismatch.step].label
-        key = (family(failing), difference(smallest.mismatch))
+        key = (family(failing), smallest.mismatch.summary())
         if key in grouped:
             grouped[key].count += len(members)
         else:

@@ -38,6 +38,17 @@ class Mismatch:
     theirs: str  # PyTorch's
     ours: str  # autograd_lab's
 
+    def summary(self):
+        """What differs, in a few words: for errors, which error each library raised."""
+        if self.kind != "error":
+            return f"{self.kind} differs"
+
+        def short(described):
+            kind = error_kind(described)
+            return described.split(":")[0] + (f" ({kind})" if kind else "")
+
+        return f"PyTorch: {short(self.theirs)}, autograd_lab: {short(self.ours)}"
+
 
 def error_kind(message):
     for kind, phrase in ERROR_KINDS:

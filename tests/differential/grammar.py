@@ -318,7 +318,7 @@ class ProgramGenerator:
         other, reads = self.operand(shape)
         forms = {
             "where": f"torch.where({mask} > 0, {x}, {other})",
-            "where(number)": f"torch.where({mask} < 1, {x}, 0.0)",
+            "where(number)": f"torch.where({mask} < 0.7, {x}, 0.0)",
             "masked_fill": f"{x}.masked_fill({mask} > 0.5, {self.scalar()})",
         }
         label = self.rng.choice(list(forms))

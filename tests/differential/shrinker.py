@@ -1,10 +1,11 @@
 """Makes a failing program as small as it goes while it still fails the same way, and writes it
 out as a script that runs with either library.
 
-"The same way" means: the step where the libraries part is the same operation, and the same kind
-of thing differs there (an error, a gradient, `requires_grad`...). Shrinking tries, until none
-helps: dropping a step (with the steps that use what it made), dropping a keyword argument such
-as `retain_graph=True`, and taking a step out of its `torch.no_grad()` block.
+"The same way" means: the step where the libraries part is the same operation, and the same
+difference shows there (in a gradient, in `requires_grad`...; for errors, each library raises
+the same type and kind of error as before). Shrinking tries, until none helps: dropping a step
+(with the steps that use what it made), dropping a keyword argument such as
+`retain_graph=True`, and taking a step out of its `torch.no_grad()` block.
 """
 
 import re
@@ -20,7 +21,7 @@ KEYWORD = re.compile(r"(\w+)=True")
 def signature(result):
     """What the failure is about: the failing step's operation and what differs after it."""
     step = result.steps[result.mismatch.step]
-    return base_label(step.label), result.mismatch.kind
+    return base_label(step.label), result.mismatch.summary()
 
 
 def _without(steps, index):
