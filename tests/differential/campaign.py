@@ -48,9 +48,6 @@ class Campaign:
 
 def run(count, seed=0, in_force=None, ours=None):
     """Runs programs 0 .. count-1 of `seed`; returns the Campaign."""
-    import torch
-
-    torch.set_num_threads(1)  # tiny tensors: threads only add overhead
     in_force = exclusions.in_force() if in_force is None else in_force
     campaign = Campaign(programs=count)
     for number in range(count):
