@@ -3,8 +3,8 @@ with one minimal reproduction.
 
 Grouping happens twice. Failures are first sorted by their signature (the failing step's
 operation and what differs); one program of each signature is shrunk, and signatures whose
-minimal programs fail at the same family of operation (all view-making ones are one family),
-with the same kind of difference, then count as one cause.
+minimal programs fail at the same family of operation (all view-making ones are one family, all
+in-place changes another), with the same difference, then count as one cause.
 """
 
 from collections import Counter
@@ -19,10 +19,13 @@ def program_seed(seed, number):
 
 
 def family(label):
-    """A step's operation, with every view-making operation counted as one."""
+    """A step's operation, with every view-making operation counted as one, and every
+    in-place change as one."""
     operation = exclusions.base_label(label)
     if operation in exclusions.VIEWS:
         operation = "a view (view, reshape, expand, index...)"
+    elif operation.startswith("in-place "):
+        operation = "an in-place change (add_, x[i] = v, zero_...)"
     return operation + (" under no_grad" if "(no_grad)" in label else "")
 
 
