@@ -91,6 +91,10 @@ def report(campaign, found, in_force=None):
     in_force = exclusions.in_force() if in_force is None else in_force
     lines = [f"{campaign.programs} programs, {len(campaign.failures)} with a mismatch outside "
              f"the README's list: {campaign.mismatch_rate:.1%}"]
+    for exclusion in exclusions.EXCLUSIONS:
+        if exclusion not in in_force:
+            lines.append(f"  not in force, the README no longer says it (delete it from "
+                         f"exclusions.py): {exclusion.readme}")
     for exclusion in in_force:
         stopped = (f"{campaign.excused[exclusion.readme]} programs stopped there"
                    if exclusion.diverges else "compared leniently")

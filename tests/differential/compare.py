@@ -37,6 +37,7 @@ class Mismatch:
     kind: str  # what kind of thing differs, for grouping: "error", "grad", "requires_grad", ...
     theirs: str  # PyTorch's
     ours: str  # autograd_lab's
+    after_error: bool = False  # the step raised the same error in both libraries
 
     def summary(self):
         """What differs, in a few words: for errors, which error each library raised."""

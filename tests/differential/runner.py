@@ -7,7 +7,7 @@ whatever follows would only repeat the difference.
 import math
 import random
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import compare, exclusions
 from .grammar import ProgramGenerator
@@ -76,6 +76,8 @@ class Lockstep:
             changed = step.defines if step.pure else self.names
             differences = compare.state_differences(index, changed, self.theirs, self.ours)
         for mismatch in differences:
+            if their_error is not None:  # both raised alike: what they left behind may differ
+                mismatch = replace(mismatch, after_error=True)
             exclusion = exclusions.excuse(self.steps, mismatch, self.in_force)
             if exclusion is None or exclusion.diverges:
                 return Result(self.steps, mismatch, exclusion)
