@@ -7,7 +7,7 @@ whatever follows would only repeat the difference.
 import math
 import random
 import warnings
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from . import compare, exclusions
 from .grammar import ProgramGenerator
@@ -39,6 +39,7 @@ class Result:
     steps: list
     mismatch: compare.Mismatch = None
     excused_by: exclusions.Exclusion = None
+    raised: dict = field(default_factory=dict)  # step number -> the error both libraries raised
 
     @property
     def failed(self):
@@ -60,6 +61,7 @@ class Lockstep:
         self.in_force = in_force
         self.steps = []
         self.names = []
+        self.raised = {}
 
     def run(self, step):
         """Runs `step` in both libraries; returns the Result so far when the program must
@@ -75,12 +77,14 @@ class Lockstep:
             self.names += [name for name in step.defines if name not in self.names]
             changed = step.defines if step.pure else self.names
             differences = compare.state_differences(index, changed, self.theirs, self.ours)
+        if their_error is not None and not error:
+            self.raised[index] = compare.describe_error(their_error)
         for mismatch in differences:
-            if their_error is not None:  # both raised alike: what they left behind may differ
+            if index in self.raised:  # both raised alike: what they left behind may differ
                 mismatch = replace(mismatch, after_error=True)
             exclusion = exclusions.excuse(self.steps, mismatch, self.in_force)
             if exclusion is None or exclusion.diverges:
-                return Result(self.steps, mismatch, exclusion)
+                return Result(self.steps, mismatch, exclusion, self.raised)
         return None
 
 
@@ -97,7 +101,7 @@ def generate(seed, in_force, ours=None):
             if stopped:
                 return stopped
             step = generator.next_step()
-    return Result(lockstep.steps)
+    return Result(lockstep.steps, raised=lockstep.raised)
 
 
 def replay(steps, in_force, ours=None):
@@ -109,4 +113,4 @@ def replay(steps, in_force, ours=None):
             stopped = lockstep.run(step)
             if stopped:
                 return stopped
-    return Result(lockstep.steps)
+    return Result(lockstep.steps, raised=lockstep.raised)

@@ -81,12 +81,22 @@ def shrink(result, in_force, ours=None):
     return best
 
 
+def _indented(code):
+    return "\n".join("    " + line for line in code.splitlines())
+
+
 def reproduction(result):
     """A script that shows the mismatch with either `import`, and both libraries' answers."""
     mismatch = result.mismatch
     lines = ["import torch  # or: import autograd_lab as torch",
              "nan, inf, log = float('nan'), float('inf'), []"]
-    lines += [step.code for step in result.steps]
+    for number, step in enumerate(result.steps):
+        if number in result.raised:  # both libraries raise here, and the program goes on
+            lines += ["try:", _indented(step.code),
+                      f"except Exception as error:  # both raise {result.raised[number]}"[:100],
+                      "    print(type(error).__name__, error)"]
+        else:
+            lines.append(step.code)
     if mismatch.what != "error":
         lines.append(f"print({mismatch.what})")
     lines += [f"# PyTorch:      {mismatch.theirs}", f"# autograd_lab: {mismatch.ours}"]
