@@ -386,7 +386,7 @@ class ProgramGenerator:
         if root is None:
             return None
         self.roots.append(root)
-        options = []
+        options, reads = [], [root]
         if self.rng.random() < 0.35:
             options.append("retain_graph=True")
         if self.rng.random() < 0.15:
@@ -395,6 +395,7 @@ class ProgramGenerator:
             inputs = self.pick(lambda t: t.requires_grad)
             if inputs:
                 options.append(f"inputs=[{inputs}]")
+                reads.append(inputs)
         label = "backward" + "".join(f" {o.split('=')[0]}" for o in options)
         called = root
         if self.shape(root) != ():
@@ -405,7 +406,7 @@ class ProgramGenerator:
                 called = f"{root}.sum()"
             else:
                 label += " (non-scalar)"
-        return Step(f"{called}.backward({', '.join(options)})", label, (), (root,))
+        return Step(f"{called}.backward({', '.join(options)})", label, (), tuple(reads))
 
     def grad(self):
         output = self.pick(lambda t: t.requires_grad)
