@@ -222,7 +222,12 @@ class Tensor:
         return out
 
     def detach_(self):
-        """Cut this tensor from the graph in place (it becomes a leaf)."""
+        """Cut this tensor from the graph in place (it becomes a leaf).
+
+        A view cannot be cut alone: it shares its base's storage, and so its base's history.
+        """
+        if self._base is not None:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead.")
         self.grad_fn = None
         self._requires_grad = False
         return self

@@ -218,6 +218,8 @@ CASES = {
     "hook_on_tensor_without_requires_grad": (lambda s: s.plain.register_hook(print), RuntimeError,
                                              "cannot register a hook on a tensor that doesn't "
                                              "require gradient"),
+    "detach_in_place_of_a_view": (lambda s: s.x[0].detach_(), RuntimeError,
+                                  r"Can't detach views in-place. Use detach\(\) instead."),
     # devices
     "mixing_devices_in_an_op": (lambda s: s.x + fake_cuda_tensor([1.0, 2.0, 3.0]), RuntimeError,
                                 "Expected all tensors to be on the same device, but found at "

@@ -1,0 +1,117 @@
+"""The differences the tester lets through: each one rests on an entry of the README's list
+"Where autograd_lab differs from PyTorch", and quotes a few of its words.
+
+An exclusion is in force only while the README says what it quotes: when an entry leaves the
+README (because autograd_lab now behaves as PyTorch does), the tester stops excusing the
+difference by itself, and the command line names the exclusion so that it can be deleted.
+Nothing else is let through.
+"""
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .grammar import KEYWORDS, OUTPUT_SAVING
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+SECTION = "## Where autograd_lab differs from PyTorch"
+
+#: Steps that hand on their input's storage: an in-place change of their result changes it too.
+VIEWS = {"view", "reshape", "expand", "expand_as", "unsqueeze", "squeeze", "flatten", "detach",
+         "t", "transpose", "column", "permute", "select", "slice", "index", "contiguous"}
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    readme: str  # words of the README's entry this exclusion rests on
+    lets_through: str  # the difference, in a sentence
+    applies: Callable  # (steps, mismatch) -> bool
+    diverges: bool = False  # the program cannot go on: one library raised, the other did not
+
+    def in_force(self, differences):
+        return self.readme in differences
+
+
+def base_label(label):
+    """The operation a step's label names, without its options: "backward retain_graph
+    (no_grad)" and "backward" are both "backward"."""
+    words = label.replace(" (no_grad)", "").split("(")[0].split()
+    return " ".join(word for word in words if word not in KEYWORDS)
+
+
+def _origin(steps, name):
+    """The label of the step whose values `name` shows: views are followed to their base."""
+    defining = {defined: step for step in steps for defined in step.defines}
+    while name in defining:
+        step = defining[name]
+        label = base_label(step.label)
+        if label not in VIEWS or not step.reads:
+            return label
+        name = step.reads[0]
+    return None
+
+
+def _changed_saved_output(steps, mismatch):
+    """PyTorch detects, at backward, an in-place change of what exp/tanh/... saved."""
+    if mismatch.kind != "error" or "modified by an inplace operation" not in mismatch.theirs:
+        return False
+    if mismatch.ours != "no error":
+        return False
+    changed = [s for s in steps[:mismatch.step] if s.target is not None]
+    return any(_origin(steps, s.target) in OUTPUT_SAVING
+               or base_label(s.label).removeprefix("in-place ").rstrip("_") in OUTPUT_SAVING
+               for s in changed)
+
+
+def _failed_backward_kept_grads(steps, mismatch):
+    """A backward that raised half-way: PyTorch had already added to some `.grad`."""
+    return (mismatch.after_error and mismatch.kind == "grad"
+            and base_label(steps[mismatch.step].label) == "backward")
+
+
+def _in_place_on_view(steps, mismatch):
+    return (mismatch.kind == "error" and mismatch.theirs == "no error"
+            and "does not track in-place changes through views" in mismatch.ours)
+
+
+EXCLUSIONS = [
+    Exclusion("`autograd_lab.float64`",
+              "dtype names differ in their module prefix only",
+              lambda steps, m: m.kind == "dtype"
+              and m.theirs.split(".")[-1] == m.ours.split(".")[-1]),
+    Exclusion("no `torch.Size` (shapes are plain tuples)",
+              "`shape` is a tuple where PyTorch has a torch.Size",
+              lambda steps, m: m.kind == "shape type" and m.ours == "tuple"),
+    Exclusion("changing their *output* in place afterwards is not an error here",
+              "no error at backward after an in-place change of what exp, tanh, sigmoid, "
+              "softmax or log_softmax returned",
+              _changed_saved_output, diverges=True),
+    Exclusion("A backward pass that fails half-way",
+              "a `.grad` that PyTorch filled before its backward raised, autograd_lab did not",
+              _failed_backward_kept_grads, diverges=True),
+    Exclusion("In-place operations on a *view* of a tensor that requires grad raise a clear "
+              "error",
+              "autograd_lab's error for an in-place change through a view that needs gradients",
+              _in_place_on_view, diverges=True),
+]
+
+
+def listed_differences(readme_text):
+    """The README's section "Where autograd_lab differs from PyTorch", on one line."""
+    section = readme_text.split(SECTION, 1)[1] if SECTION in readme_text else ""
+    return " ".join(section.split("\n## ", 1)[0].split())
+
+
+def in_force(readme_text=None):
+    """The exclusions whose README entry is still there."""
+    text = README.read_text(encoding="utf-8") if readme_text is None else readme_text
+    differences = listed_differences(text)
+    return [exclusion for exclusion in EXCLUSIONS if exclusion.in_force(differences)]
+
+
+def excuse(steps, mismatch, exclusions):
+    """The exclusion that lets `mismatch` through, or None."""
+    for exclusion in exclusions:
+        if exclusion.applies(steps, mismatch):
+            return exclusion
+    return None
