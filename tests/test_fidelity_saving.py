@@ -88,7 +88,28 @@ OUTPUT_ONLY = {  # these save their input too: only changing the output is the s
     "x_to_the_y": lambda L, h: h ** (h * 0 + 2),
     "max_output": lambda L, h: h.max(),
     "amax_output": lambda L, h: h.amax(0),
+    "prod": lambda L, h: h.prod(0, keepdim=True),
+    "std": lambda L, h: h.std(),
+    "norm": lambda L, h: h.norm(),
+    "norm_1": lambda L, h: h.norm(1),
 }
+
+
+def nll_loss_target_changed(L):
+    x = leaf(L, [[1.0, 2.0, 0.5]])
+    target = L.tensor([1])
+    loss = L.nn.functional.cross_entropy(x, target)
+    target[0] = 0
+    loss.backward()
+    return x.grad
+
+
+def nll_loss_second_backward(L):
+    x = leaf(L, [[1.0, 2.0, 0.5]])
+    loss = L.nn.functional.nll_loss(x, L.tensor([1]))
+    loss.backward()
+    loss.backward()
+    return x.grad
 
 
 def second_backward(op):
@@ -278,6 +299,9 @@ CASES = {
        for name in ("max", "min", "amax", "amin")},
     "input_changed_in_place_after_max_dim_is_allowed": (
         input_changed(REDUCTIONS["max_dim"]), ("0", "1", "0")),
+    "nll_loss_target_changed_raises": (nll_loss_target_changed, ("RuntimeError", IN_PLACE)),
+    "second_backward_nll_loss_raises": (nll_loss_second_backward,
+                                        ("RuntimeError", SECOND_TIME)),
     "where_condition_changed_raises": (changed_after(
         lambda L, x: (lambda c: (L.where(c, x, 0.0), c))(x > 1.5), set_first_to_one),
         ("RuntimeError", IN_PLACE)),

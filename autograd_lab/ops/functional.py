@@ -77,7 +77,7 @@ class NllLoss(Function):
     """loss_n = -w[t_n] * x[n, t_n]  ->  dloss_n/dx[n, t_n] = -w[t_n], 0 for the other classes
 
     The mean is Σ loss_n / Σ w[t_n] (over targets that are not `ignore_index`). The loss is
-    linear in x, so forward stores those constant derivatives (`ctx.slopes`) and backward only
+    linear in x, so forward saves those constant derivatives (the slopes) and backward only
     scales them by the incoming gradient.
     """
 
@@ -103,15 +103,17 @@ class NllLoss(Function):
         trailing = (1,) * (data.ndim - 1 - class_dim)
         classes = xp.arange(data.shape[class_dim]).reshape((-1,) + trailing)
         slopes = (classes == picked) * xp.expand_dims(-weights / scale, class_dim)
-        ctx.slopes = Tensor._from_array(slopes.astype(data.dtype, copy=False), x.device)
+        slopes = Tensor._from_array(slopes.astype(data.dtype, copy=False), x.device)
+        ctx.save_for_backward(x, target, weight, slopes)  # the first three as PyTorch keeps
         ctx.unsqueeze = class_dim if reduction == "none" and data.ndim > 1 else None
         return losses if reduction == "none" else losses.sum() / scale
 
     @staticmethod
     def backward(ctx, grad):
+        *_, slopes = ctx.saved_tensors  # (also checks x, target and weight are unchanged)
         if ctx.unsqueeze is not None:
             grad = grad.unsqueeze(ctx.unsqueeze)
-        return grad * ctx.slopes, None, None
+        return grad * slopes, None, None
 
 
 class NllLoss2d(NllLoss):

@@ -88,6 +88,7 @@ class Prod(Function):
 
     node_name = "ProdBackward1"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
@@ -96,9 +97,9 @@ class Prod(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, y = ctx.saved_tensors
         if not (x == 0).any():
-            return _kept(grad, ctx) * _prod_kept(x, ctx.dims) / x
+            return _kept(grad, ctx) * _kept(y, ctx) / x
         return _kept(grad, ctx) * _product_of_others(x, ctx.dims)
 
 
@@ -135,6 +136,7 @@ class Std(Var):
     """y = √var(x)  ->  dy/dx = (x - mean) / ((n - correction) y)   (0 where y == 0)"""
 
     node_name = "StdBackward0"
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, dim=None, correction=1, keepdim=False):
@@ -143,8 +145,8 @@ class Std(Var):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        std = x.std(ctx.dims, correction=ctx.correction, keepdim=True)
+        x, std = ctx.saved_tensors
+        std = _kept(std, ctx)
         centered = x - x.mean(ctx.dims, keepdim=True)
         n = _count(ctx.shape, ctx.dims) - ctx.correction
         return (_kept(grad, ctx) / std).masked_fill(std == 0, 0) * centered / n
@@ -158,6 +160,7 @@ class Norm(Function):
 
     node_name = "LinalgVectorNormBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, p=2, dim=None, keepdim=False):
@@ -169,11 +172,11 @@ class Norm(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+        x, norm = ctx.saved_tensors
         p = ctx.p
         if p == 1:
             return _kept(grad, ctx) * x.sign()
-        norm = x.norm(p, ctx.dims, keepdim=True)
+        norm = _kept(norm, ctx)
         scale = (_kept(grad, ctx) / norm ** (p - 1)).masked_fill(norm == 0, 0)
         return scale * x if p == 2 else scale * x * x.abs() ** (p - 2)
 
@@ -345,13 +348,6 @@ def _product_of_others(x, dims):
     rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n).masked_fill(diagonal, 1)
     others = rows.prod(-1)
     return others.transpose(dims[0], -1) if len(dims) == 1 else others.reshape(x.shape)
-
-
-def _prod_kept(input, dims):
-    """Product over `dims` keeping them as size 1 (what Prod's backward needs)."""
-    if len(dims) == 1:
-        return Prod.apply(input, dim=dims[0], keepdim=True)
-    return ProdAll.apply(input).reshape(_kept_shape(input.shape, dims))
 
 
 def _correction(input, dim, unbiased, correction, name):
