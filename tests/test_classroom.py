@@ -1,6 +1,8 @@
 """The class set-ups in classroom/: what they ship is safe, lesson updates keep students' edits,
 and a JupyterHub on 127.0.0.1 serves three students who each run lesson 03 in their own kernel."""
 
+import asyncio
+import inspect
 import shutil
 import subprocess
 import textwrap
@@ -64,6 +66,35 @@ def test_shipped_hub_uses_a_real_authenticator_and_an_isolating_spawner(hub_conf
     assert hub_config.SystemdSpawner.disable_user_sudo is True
     # Nobody gets in before a teacher approves them.
     assert hub_config.NativeAuthenticator.open_signup is False
+
+
+def test_shipped_hub_lets_in_only_students_a_teacher_approved(hub_config):
+    native = pytest.importorskip("nativeauthenticator")
+    from nativeauthenticator.orm import UserInfo
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    database = sessionmaker(bind=create_engine("sqlite://"))()
+    authenticator = native.NativeAuthenticator(config=hub_config, _deprecated_db_session=database)
+
+    def log_in(name, password):
+        form = {"username": name, "password": password}
+        return asyncio.run(authenticator.authenticate(None, form))
+
+    password = "a long passphrase 42"
+    assert authenticator.create_user("ada", password)
+    assert log_in("ada", password) is None  # signed up, not yet approved
+    UserInfo.change_authorization(database, "ada")  # what the teacher's /hub/authorize page does
+    assert log_in("ada", password) == "ada"
+    assert log_in("ada", "a wrong passphrase") is None
+    allowed = authenticator.check_allowed("ada", None)
+    assert (asyncio.run(allowed) if inspect.isawaitable(allowed) else allowed) is True
+    # Names must make Unix accounts; passwords must be long and not common.
+    assert authenticator.create_user("1ada", password) is None
+    assert authenticator.create_user("ada/x", password) is None
+    assert authenticator.create_user("grace", "password") is None
+    # A teacher's name is approved at sign-up.
+    assert authenticator.create_user("teacher", password).is_authorized
 
 
 def test_every_setting_of_the_shipped_hub_exists(hub_config):
