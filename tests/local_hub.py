@@ -110,6 +110,21 @@ class Hub:
             time.sleep(0.5)
         raise TimeoutError(f"{name}'s server was not ready in time")
 
+    def pull_lessons(self, name, repository, branch):
+        """Clone or update `repository` in a user's home, as nbgitpuller's /git-pull link does."""
+        response = self.session.get(
+            f"{self.url}/user/{name}/git-pull/api", params={"repo": repository, "branch": branch},
+            stream=True, timeout=60,
+        )
+        response.raise_for_status()
+        for line in response.iter_lines(decode_unicode=True):
+            if line.startswith("data:"):
+                event = json.loads(line[len("data:"):])
+                if event.get("phase") in ("finished", "error"):
+                    response.close()
+                    return event
+        raise RuntimeError("nbgitpuller's event stream ended without a result")
+
     def open_kernel(self, name):
         """Start a kernel on a user's server; return it, connected over its websocket."""
         kernels = f"{self.url}/user/{name}/api/kernels"

@@ -1,6 +1,8 @@
 """The class set-ups in classroom/: what they ship is safe, lesson updates keep students' edits,
 and a JupyterHub on 127.0.0.1 serves three students who each run lesson 03 in their own kernel."""
 
+import asyncio
+import inspect
 import shutil
 import subprocess
 import textwrap
@@ -64,6 +66,35 @@ def test_shipped_hub_uses_a_real_authenticator_and_an_isolating_spawner(hub_conf
     assert hub_config.SystemdSpawner.disable_user_sudo is True
     # Nobody gets in before a teacher approves them.
     assert hub_config.NativeAuthenticator.open_signup is False
+
+
+def test_shipped_hub_lets_in_only_students_a_teacher_approved(hub_config):
+    native = pytest.importorskip("nativeauthenticator")
+    from nativeauthenticator.orm import UserInfo
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import sessionmaker
+
+    database = sessionmaker(bind=create_engine("sqlite://"))()
+    authenticator = native.NativeAuthenticator(config=hub_config, _deprecated_db_session=database)
+
+    def log_in(name, password):
+        form = {"username": name, "password": password}
+        return asyncio.run(authenticator.authenticate(None, form))
+
+    password = "a long passphrase 42"
+    assert authenticator.create_user("ada", password)
+    assert log_in("ada", password) is None  # signed up, not yet approved
+    UserInfo.change_authorization(database, "ada")  # what the teacher's /hub/authorize page does
+    assert log_in("ada", password) == "ada"
+    assert log_in("ada", "a wrong passphrase") is None
+    allowed = authenticator.check_allowed("ada", None)
+    assert (asyncio.run(allowed) if inspect.isawaitable(allowed) else allowed) is True
+    # Names must make Unix accounts; passwords must be long and not common.
+    assert authenticator.create_user("1ada", password) is None
+    assert authenticator.create_user("ada/x", password) is None
+    assert authenticator.create_user("grace", "password") is None
+    # A teacher's name is approved at sign-up.
+    assert authenticator.create_user("teacher", password).is_authorized
 
 
 def test_every_setting_of_the_shipped_hub_exists(hub_config):
@@ -175,7 +206,8 @@ def test_a_lesson_update_keeps_the_students_edits(tmp_path):
 
 STUDENTS = ("ada", "grace", "alan")
 
-# Lesson 03's first steps; the kernel prints the gradient and the folder it runs in.
+# Lesson 03's first steps; the kernel prints the gradient, the folder it runs in, and whether
+# the lesson is in that folder.
 LESSON_03 = textwrap.dedent(
     """
     import os
@@ -185,19 +217,36 @@ LESSON_03 = textwrap.dedent(
     z = y * y * 3
     out = z.mean()
     out.backward()
-    print(x.grad.tolist(), os.path.basename(os.getcwd()))
+    print(x.grad.tolist(), os.path.basename(os.getcwd()),
+          os.path.isfile("autograd_lab/notebooks/03_autograd_first_steps.ipynb"))
     """
 )
+
+
+def course_repository(folder):
+    """A git repository named like the course's, holding the lesson notebooks."""
+    course = folder / "autograd_lab"
+    shutil.copytree(ROOT / "notebooks", course / "notebooks", ignore=shutil.ignore_patterns(
+        ".ipynb_checkpoints", "__pycache__"))
+    git("init", "--quiet", "--initial-branch=main", cwd=course)
+    git("add", "-A", cwd=course)
+    git("commit", "--quiet", "-m", "the lessons", cwd=course)
+    return course
 
 
 @pytest.mark.slow
 @pytest.mark.hub
 @pytest.mark.skipif(configurable_http_proxy() is None,
                     reason="configurable-http-proxy (npm) is not installed")
+@pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 def test_three_students_run_lesson_03_on_one_hub(tmp_path):
     pytest.importorskip("jupyterhub")
     pytest.importorskip("websocket")
-    with LocalHub(tmp_path) as hub:
+    pytest.importorskip("nbgitpuller")
+    course = course_repository(tmp_path / "course")
+    hub_folder = tmp_path / "hub"
+    hub_folder.mkdir()
+    with LocalHub(hub_folder) as hub:
         deadline = time.monotonic() + 240
         for name in STUDENTS:
             hub.start_server(name)
@@ -205,10 +254,11 @@ def test_three_students_run_lesson_03_on_one_hub(tmp_path):
             hub.wait_until_ready(name, deadline)
 
         for name in STUDENTS:
+            assert hub.pull_lessons(name, str(course), "main")["phase"] == "finished"
             kernel = hub.open_kernel(name)
             printed = kernel.execute(LESSON_03, deadline)
             kernel.shut_down()
-            assert printed.split() == ["[[4.5,", "4.5],", "[4.5,", "4.5]]", name]
+            assert printed.split() == ["[[4.5,", "4.5],", "[4.5,", "4.5]]", name, "True"]
 
         # The teacher (an admin, from Authenticator.admin_users) sees all three servers running.
         token = Hub.log_in(hub.url, "teacher", password="any, for the test authenticator")
