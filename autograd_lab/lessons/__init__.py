@@ -8,6 +8,7 @@ autograd_lab 0.1.0 | device: cpu | seed: 0
 
 The data makers live in `autograd_lab.lessons.data`, the checker machinery in
 `autograd_lab.lessons.checking`, and each lesson's checkers in `autograd_lab.lessons.lessonNN`.
+`show_error()` shows an error made on purpose as one line (`autograd_lab.lessons.errors`).
 """
 
 import random
@@ -15,6 +16,7 @@ import random
 import numpy as np
 
 import autograd_lab
+from autograd_lab.lessons.errors import show_error
 
 
 def setup(seed=0, device=None):
