@@ -1,9 +1,16 @@
 """The live graph and the backward stepper in a real JupyterLab, driven by headless Chromium.
 
 The test starts JupyterLab on a free local port with a temporary root folder holding
-`tests/browser/live_and_stepper.ipynb`, opens it in Chromium through Playwright, runs all
-cells, waits for both pictures, clicks the stepper's "step ▶" button twice and checks that the
-highlighted node and the gradient text change. A screenshot goes to test-artifacts/browser/.
+`tests/browser/live_and_stepper.ipynb`, opens it in Chromium through Playwright (a 1280×900
+window), runs all cells, and checks:
+
+- the live graph is docked in a panel beside the notebook and stays in the window while the
+  notebook scrolls to its end;
+- the stepper's "step ▶" button moves the highlighted node and the gradient text, its sentence
+  stays inside the window, and the red arrow carrying the gradient starts at the node that sent
+  it and points down, towards the leaves: the way the lessons say gradients flow.
+
+Screenshots go to test-artifacts/browser/.
 """
 
 import importlib.util
@@ -107,6 +114,31 @@ def step_text(page):
     return page.locator(".autograd-lab-step").inner_text()
 
 
+def box(page, selector):
+    """The bounding box of the first element matching `selector` (None if absent)."""
+    return page.evaluate("""selector => {
+        const element = document.querySelector(selector);
+        if (!element) return null;
+        const r = element.getBoundingClientRect();
+        return {top: r.top, bottom: r.bottom, left: r.left, right: r.right};
+    }""", selector)
+
+
+def gradient_arrow(page):
+    """The current red arrow: its title ("n0->n1"), the node it starts at, where it points."""
+    return page.evaluate("""() => {
+        const svg = document.querySelector('.autograd-lab-stepper svg');
+        const edge = svg.querySelector('g.edge.gradient.current');
+        const current = svg.querySelector('g.node.current');
+        if (!edge || !current) return null;
+        const start = edge.querySelector('path').getPointAtLength(0);
+        const head = edge.querySelector('polygon').getBBox();
+        return {title: edge.querySelector('title').textContent,
+                current: current.querySelector('title').textContent,
+                start_y: start.y, head_y: head.y + head.height / 2};
+    }""")
+
+
 def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab, capsys):
     from playwright.sync_api import sync_playwright
 
@@ -116,7 +148,7 @@ def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab, capsys):
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 1600})
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
             page.goto(f"{url}/lab/tree/{NOTEBOOK.name}?token={token}")
             page.wait_for_function("""() => {
                 const app = window.jupyterapp;
@@ -127,10 +159,27 @@ def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab, capsys):
             }""", timeout=60_000)
             page.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
 
-            page.wait_for_selector(".autograd-lab-live svg", timeout=30_000)
-            page.wait_for_selector(".autograd-lab-stepper svg", timeout=30_000)
-            live = page.locator(".autograd-lab-live svg").text_content()
+            docked = ".jupyterlab-sidecar .autograd-lab-live svg"
+            page.wait_for_selector(docked, timeout=30_000)
+            page.wait_for_function(f"""() => document.querySelector('{docked}')
+                .textContent.includes('MeanBackward0')""", timeout=30_000)
+            live = page.locator(docked).text_content()
             assert "MeanBackward0" in live and "AddBackward0" in live
+            notebook = box(page, ".jp-NotebookPanel")
+            panel = box(page, ".jupyterlab-sidecar")
+            assert panel["left"] >= notebook["right"] - 1, (panel, notebook)  # beside it
+
+            page.locator(".autograd-lab-stepper").scroll_into_view_if_needed()
+            page.wait_for_selector(".autograd-lab-stepper svg", timeout=30_000)
+            page.keyboard.press("Escape")
+            page.evaluate("window.jupyterapp.commands.execute('notebook:move-cursor-down')")
+            page.evaluate("""() => {
+                const scroller = document.querySelector('.jp-NotebookPanel .jp-WindowedPanel-outer')
+                    || document.querySelector('.jp-NotebookPanel .jp-Notebook');
+                scroller.scrollTop = scroller.scrollHeight;
+            }""")
+            graph = box(page, docked)
+            assert 0 <= graph["top"] and graph["bottom"] <= 900 + 1, graph  # still in sight
             assert current_node(page) is None
             assert "Before backward" in step_text(page)
 
@@ -150,8 +199,15 @@ def test_live_graph_and_stepper_work_in_jupyterlab(jupyterlab, capsys):
             assert "[[0.75, 0.75], [0.75, 0.75]]" in second_text
             assert second_text != first_text
 
+            arrow = gradient_arrow(page)
+            sender, receiver = arrow["title"].split("->")
+            assert sender == arrow["current"], arrow  # it leaves the node that sent it
+            assert arrow["head_y"] > arrow["start_y"], arrow  # and points down to the leaves
+
             page.locator(".autograd-lab-stepper").scroll_into_view_if_needed()
-            page.screenshot(path=str(screenshot), full_page=True)
+            sentence = box(page, ".autograd-lab-step")
+            assert sentence["bottom"] <= 900, sentence  # the explanation stays in the window
+            page.screenshot(path=str(screenshot))
         except Exception:
             page.screenshot(path=str(ARTIFACTS / "failure.png"), full_page=True)
             print(f"screenshot of the failure: {ARTIFACTS / 'failure.png'}")

@@ -339,7 +339,8 @@ def test_notebook_opens_with_a_title_and_one_setup_call(name):
     cells = load_cells(name)
     assert cells[0]["cell_type"] == "markdown"
     assert source(cells[0]).startswith(f"# {name[:2]} · ")
-    assert "**Goal:**" in source(cells[0]) and "**Builds on:**" in source(cells[0])
+    assert "**After this lesson you will be able to**" in source(cells[0])
+    assert "**Builds on:**" in source(cells[0])
     assert cells[1]["cell_type"] == "code" and "setup()" in source(cells[1])
     code = "\n".join(source(cell) for cell in cells if cell["cell_type"] == "code")
     assert len(re.findall(r"\bsetup\(", code)) == 1

@@ -532,7 +532,8 @@ def test_late_notebook_opens_with_a_title_then_the_setup_call(stem):
     cells = read_cells(stem)
     assert cells[0]["cell_type"] == "markdown"
     assert source(cells[0]).startswith(f"# {stem[:2]} · ")
-    assert "**Goal:**" in source(cells[0]) and "Builds on" in source(cells[0])
+    assert "**After this lesson you will be able to**" in source(cells[0])
+    assert "**Builds on:**" in source(cells[0])
     first_code = next(cell for cell in cells if cell["cell_type"] == "code")
     assert "setup()" in source(first_code)
 

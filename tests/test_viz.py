@@ -69,18 +69,18 @@ def test_tutorial_records_show_shape_dtype_values_and_grad():
     assert "{out|scalar float32|data 27}" in source
 
 
-def test_edges_follow_the_computation_from_inputs_to_outputs():
+def test_arrows_point_the_way_gradients_flow_from_the_output_to_the_leaves():
     x, y, z, out = tutorial()
     source = viz.draw(out).source
     x_key, y_key = key_of(source, "{x|"), key_of(source, "{y|")
     add, mean = key_of(source, "AddBackward0"), key_of(source, "MeanBackward0")
     out_key, z_key = key_of(source, "{out|"), key_of(source, "{z|")
     found = edges(source)
-    assert (x_key, add) in found
-    assert (add, y_key) in found
-    assert (z_key, mean) in found
-    assert (mean, out_key) in found
-    squares = [edge for edge in found if edge[0] == y_key]
+    assert (add, x_key) in found
+    assert (y_key, add) in found
+    assert (mean, z_key) in found
+    assert (out_key, mean) in found
+    squares = [edge for edge in found if edge[1] == y_key]
     assert len(squares) == 2  # y * y: y feeds the same MulBackward0 twice
     assert len(found) == 8
 
@@ -96,13 +96,34 @@ def test_roles_have_their_colours():
     assert "cluster_legend" in viz.draw(out, legend=True).source
 
 
+def test_the_legend_shows_only_the_states_present_in_the_picture():
+    x, y, z, out = tutorial()
+    before = viz.draw(out, legend=True).source
+    for shown in ("leaf that requires grad", "output", "named intermediate", "backward function",
+                  "the way gradients flow"):
+        assert shown in before, shown
+    for absent in ("saved for backward", "create_graph", "processing now", "received",
+                   "buffers freed", "red: the gradient"):
+        assert absent not in before, absent
+    out.backward()
+    after = viz.draw(out, legend=True).source
+    assert "received its gradient" in after and "buffers freed" in after
+
+
+def test_a_freed_node_keeps_the_received_border():
+    x, y, z, out = tutorial()
+    out.backward()
+    for line in statements(viz.draw(out).source, "MulBackward0"):
+        assert "dashed" in line and "color=forestgreen" in line
+
+
 def test_inline_tutorial_expression_draws_two_additions_meeting_at_x():
     x = alt.ones(2, 2, requires_grad=True)
     out = ((x + 2) * (x + 2) * 3).mean()
     source = viz.draw(out).source
     assert len(statements(source, "AddBackward0")) == 2
     x_key = key_of(source, "{x|")
-    assert [edge[0] for edge in edges(source)].count(x_key) == 2
+    assert [edge[1] for edge in edges(source)].count(x_key) == 2
 
 
 def test_after_backward_nodes_are_marked_received_freed_and_x_grad_is_drawn():
@@ -164,9 +185,9 @@ def test_diamond_adds_the_two_paths_at_the_shared_value():
     d.backward(retain_graph=True)
     source = viz.draw(d).source
     a_key = key_of(source, "{a|")
-    consumers = [edge[1] for edge in edges(source) if edge[0] == a_key]
+    consumers = [edge[0] for edge in edges(source) if edge[1] == a_key]
     assert len(consumers) == 2 and len(set(consumers)) == 2
-    producer = [edge[0] for edge in edges(source) if edge[1] == a_key][0]
+    producer = [edge[1] for edge in edges(source) if edge[0] == a_key][0]
     assert "sum of 2 gradients" in [line for line in source.splitlines()
                                     if line.split() and line.split()[0] == producer][0]
 
@@ -218,7 +239,7 @@ def test_show_saved_draws_saved_tensors_with_dashed_orange_arrows():
     source = viz.draw(out, show_saved=True).source
     saved_arrows = [line for line in source.splitlines() if "->" in line and "odot" in line]
     y_key = key_of(source, "{y|")
-    assert sum(line.split()[0] == y_key for line in saved_arrows) == 2  # y * y saves y twice
+    assert sum(line.split()[2] == y_key for line in saved_arrows) == 2  # y * y saves y twice
     assert f"color={viz.COLORS['saved']}" in saved_arrows[0]
 
 

@@ -85,7 +85,7 @@ def test_the_current_node_is_highlighted_in_the_picture():
     stepper = viz.BackwardStepper(out, names={"x": x, "out": out})
     stepper.go(2)
     source = stepper.picture().source
-    (current,) = [line for line in source.splitlines() if "current" in line]
+    (current,) = [line for line in source.splitlines() if "current" in line and "->" not in line]
     assert "MulBackward0" in current and f"fillcolor={viz.COLORS['current']}" in current
     assert "grad in [[0.25, 0.25], [0.25, 0.25]]" in current
     if "<svg" in stepper.view.value:
@@ -214,6 +214,46 @@ def test_a_new_live_graph_stops_the_previous_one():
         second.stop()
 
 
+def test_a_docked_live_graph_sits_in_a_side_panel_and_keeps_redrawing():
+    pytest.importorskip("sidecar")
+    graph = viz.live(interval=0).dock()
+    try:
+        assert graph.docked
+        (content,) = graph._panel.outputs  # the panel shows this very widget
+        view = content["data"]["application/vnd.jupyter.widget-view+json"]
+        assert view["model_id"] == graph.model_id
+        x = alt.ones(2, requires_grad=True)
+        y = x * 3
+        assert "MulBackward0" in graph.value
+        assert graph.dock() is graph and graph._panel.outputs == (content,)  # docked once
+        replacement = viz.live()
+        assert not graph.docked  # a new live view closes the old one's panel
+        replacement.stop()
+    finally:
+        graph.stop()
+        graph.undock()
+    del y
+
+
+def test_the_stepper_says_what_happens_above_the_picture():
+    x, out = tutorial()
+    stepper = viz.BackwardStepper(out)
+    controls, text, view = stepper.widget.children
+    assert text is stepper.text and view is stepper.view
+
+
+def test_the_stepper_writes_each_gradient_on_the_arrow_from_sender_to_receiver():
+    x, out = tutorial()
+    stepper = viz.BackwardStepper(out)
+    source = stepper.go(1).picture().source
+    (arrow,) = [line for line in source.splitlines() if "class=\"gradient current\"" in line]
+    sender, receiver = arrow.split(" [")[0].split(" -> ")
+    labels = {line.split()[0]: line for line in source.splitlines()
+              if "label=" in line and "->" not in line}
+    assert "MeanBackward0" in labels[sender.strip()]
+    assert "MulBackward0" in labels[receiver.strip()]
+
+
 def test_live_graph_text_repr_is_short_and_stable():
     graph = viz.live()
     graph.stop()
@@ -279,3 +319,18 @@ def test_vjp_explorer_handles_a_matrix_function():
 def test_vjp_explorer_rejects_a_v_of_the_wrong_shape():
     with pytest.raises(RuntimeError, match="Mismatch in shape"):
         viz.vjp_explorer(lambda t: t * 2, alt.ones(3), alt.ones(2))
+
+
+def test_vjp_explorer_boxes_change_v_and_run_backward_again():
+    w = alt.tensor([[1.0, 2.0, 0.0], [0.0, -1.0, 3.0]])
+    explorer = viz.vjp_explorer(lambda t: w.mv(t), alt.ones(3), alt.tensor([1.0, 10.0]))
+    assert np.allclose(explorer.vjp, [1.0, -8.0, 30.0])
+    first, second = explorer.widget.children[0].children
+    second.value = 0.0
+    assert np.allclose(explorer.v, [1.0, 0.0])
+    assert np.allclose(explorer.vjp, [1.0, 2.0, 0.0])  # the first row of J
+    assert "equals" in explorer._tables.value and "2" in explorer._tables.value
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert bundle["text/plain"].startswith("VJPExplorer(J: 2×3")
+    assert "<table" in bundle["text/html"]

@@ -11,6 +11,7 @@ The data makers live in `autograd_lab.lessons.data`, the checker machinery in
 returned), each lesson's checkers in `autograd_lab.lessons.lessonNN`, and worked answers in
 `autograd_lab.lessons.solutions`: a checker shows one only when asked,
 `lessonNN.show_solution("name")`, after a nudge and a stronger hint (`lessonNN.hint("name")`).
+`show_error()` shows an error made on purpose as one line (`autograd_lab.lessons.errors`).
 """
 
 import random
@@ -18,6 +19,7 @@ import random
 import numpy as np
 
 import autograd_lab
+from autograd_lab.lessons.errors import show_error
 
 
 def setup(seed=0, device=None):

@@ -9,10 +9,13 @@
 >>> stepper.step().state["node"]
 'MeanBackward0'
 
-- `draw` / `show`: the graph as a picture (colours: see `autograd_lab.viz.draw`).
-- `live()`: a widget that redraws the graph in place as operations run.
+- `draw` / `show`: the graph as a picture (colours: see `autograd_lab.viz.draw`). Arrows point
+  the way gradients flow in backward: from the output at the top down to the leaves.
+- `live()`: a widget that redraws the graph in place as operations run; `live().dock()` puts it
+  in a JupyterLab panel beside the notebook, in sight while you scroll.
 - `BackwardStepper(loss)`: play, step, go back through the engine's real backward pass.
-- `vjp_explorer(func, x, v)`: the Jacobian, `v` and `vᵀJ` side by side.
+- `vjp_explorer(func, x, v)`: the Jacobian, `v` and `vᵀJ` side by side, with a box per entry of
+  `v` to change it.
 - `render_svg`: SVG text from the system Graphviz or the pip-installed one.
 
 Importing this package starts listening to the engine's events (`viz.recorder`), so drawings can

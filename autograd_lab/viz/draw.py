@@ -1,6 +1,11 @@
 """Turn a computation graph into a Graphviz picture: tensors as records, operations as boxes.
 
-Colours (`draw(..., legend=True)` draws this legend next to the graph):
+Arrows point the way gradients flow in backward: from the output at the top down to the leaves
+at the bottom, along `grad_fn.next_functions`. The computation itself went the other way, up
+against the arrows (the leaves were computed with first). One convention everywhere: the backward
+stepper writes each gradient on the arrow it travels along.
+
+Colours (`draw(..., legend=True)` draws a legend of the colours and states present):
 
 - light blue:   a leaf that requires grad (an input or a parameter): backward fills its `.grad`
 - light green:  an output, one of the tensors given to `draw`
@@ -14,11 +19,9 @@ State:
 
 - a thick green border: the node has received its gradient;
 - "sum of N gradients": a fan-in, where backward adds up the gradients of N uses of one value;
-- a dashed grey border and "buffers freed": a backward without `retain_graph=True` has released
-  what this node saved, so a second backward through it fails.
-
-Arrows point the way the computation went (inputs -> operations -> outputs); gradients flow
-against them.
+- a dashed border and "buffers freed": a backward without `retain_graph=True` has released
+  what this node saved, so a second backward through it fails (the border stays green: the node
+  did receive its gradient).
 """
 
 import numpy as np
@@ -147,6 +150,7 @@ class _Builder:
             edge_attr={"fontname": "Helvetica", "fontsize": "9", "arrowsize": "0.7"},
         )
         self.records = {}  # id(tensor) -> DOT key of its record
+        self.present = set()  # the legend entries this picture needs
 
     def run(self, legend, max_nodes):
         graph = collect(self.tensors)
@@ -165,7 +169,7 @@ class _Builder:
         if self.show_saved:
             self._add_saved()
         if legend:
-            add_legend(self.dot)
+            add_legend(self.dot, self.present)
         self.dot.summary = (f"autograd graph: {len(graph.nodes)} nodes, "
                             f"{len(self.records)} tensors")
         return self.dot
@@ -202,6 +206,9 @@ class _Builder:
         if node in recorder.second_order:
             attributes["fillcolor"] = COLORS["second_order"]
             classes.append("second-order")
+            self.present.add("second_order")
+        else:
+            self.present.add("function")
         self._add_state(node, attributes, classes, lines)
         self.dot.node(key, plain("\n".join(lines)), id=f"node_{key}",
                       **{"class": " ".join(classes)}, **attributes)
@@ -211,11 +218,16 @@ class _Builder:
         if state.received(node):
             attributes.update(color=RECEIVED_BORDER, penwidth="2")
             classes.append("received")
+            self.present.add("received")
         if state.freed(node):
-            attributes.update(color=FREED_BORDER, style=attributes["style"] + ",dashed")
+            if "received" not in classes:
+                attributes["color"] = FREED_BORDER
+            attributes["style"] += ",dashed"
             lines.append("buffers freed")
             classes.append("freed")
+            self.present.add("freed")
         if state.is_current(node):
+            self.present.add("current")
             attributes.update(fillcolor=COLORS["current"], color=GRADIENT_COLOR, penwidth="3")
             classes.append("current")
 
@@ -232,6 +244,7 @@ class _Builder:
             fields.append(f"grad {shown}")
         attributes = {"fillcolor": COLORS[role], "shape": "record", "style": "filled"}
         classes = ["tensor", role]
+        self.present.add(role)
         extra = []
         if node is not None:
             count = self.graph.fan_in.get(node, 0)
@@ -259,20 +272,23 @@ class _Builder:
             key = f"t{len(self.records)}"
             self._add_record(tensor, key, role)
             outputs[(node, tensor._output_nr)] = key
-            self.dot.edge(self.keys[id(node)], key)
+            self.present.add("arrow")
+            self.dot.edge(key, self.keys[id(node)])
         return outputs
 
     # -- arrows --------------------------------------------------------------------------------
 
     def _add_edges(self, outputs):
+        """One arrow per edge, from the consumer to the producer: the way gradients flow."""
         drawn_between_groups = set()
         for edge in self.graph.edges:
             producer = self.folding.unit(edge.producer)
             consumer = self.folding.unit(edge.consumer)
             if producer is consumer:
                 continue
-            source = outputs.get((edge.producer, edge.output_nr), self.keys[id(producer)])
-            target = self.keys[id(consumer)]
+            source = self.keys[id(consumer)]
+            target = outputs.get((edge.producer, edge.output_nr), self.keys[id(producer)])
+            self.present.add("arrow")
             if isinstance(producer, Group) or isinstance(consumer, Group):
                 if (source, target) in drawn_between_groups:
                     continue
@@ -284,11 +300,13 @@ class _Builder:
                 self.dot.edge(source, target)
             else:
                 text, current = note
+                self.present.add("gradient")
                 self.dot.edge(source, target, label=plain(text), fontcolor=GRADIENT_COLOR,
-                              color=GRADIENT_COLOR, penwidth="2" if current else "1")
+                              color=GRADIENT_COLOR, penwidth="2" if current else "1",
+                              **{"class": "gradient current" if current else "gradient"})
 
     def _add_saved(self):
-        """Dashed orange arrows from each saved tensor to the node that saved it."""
+        """Dashed orange lines from each node to the tensors it saved (not a gradient's path)."""
         for node in self.graph.nodes:
             if self.folding.unit(node) is not node or isinstance(node, AccumulateGrad):
                 continue
@@ -300,8 +318,8 @@ class _Builder:
                 if key is None:
                     key = f"t{len(self.records)}"
                     self._add_record(tensor, key, "saved")
-                self.dot.edge(key, self.keys[id(node)], style="dashed", color=COLORS["saved"],
-                              arrowhead="odot")
+                self.dot.edge(self.keys[id(node)], key, style="dashed", color=COLORS["saved"],
+                              arrowhead="odot", constraint="false")
 
 
 def _saved_tensors(nodes):
@@ -363,27 +381,33 @@ def record_field(text):
 
 # -- legend --------------------------------------------------------------------------------------
 
-LEGEND = [
-    ("leaf that requires grad", {"fillcolor": COLORS["leaf"]}),
-    ("output", {"fillcolor": COLORS["output"]}),
-    ("named intermediate", {"fillcolor": COLORS["intermediate"]}),
-    ("saved for backward", {"fillcolor": COLORS["saved"]}),
-    ("backward function", {"fillcolor": COLORS["function"]}),
-    ("made by create_graph=True", {"fillcolor": COLORS["second_order"]}),
-    ("stepper: processing now", {"fillcolor": COLORS["current"]}),
-    ("received its gradient", {"fillcolor": "white", "color": RECEIVED_BORDER,
-                               "penwidth": "2"}),
-    ("buffers freed", {"fillcolor": "white", "color": FREED_BORDER,
-                       "style": "dashed,filled"}),
-]
+LEGEND = {
+    "leaf": ("leaf that requires grad", {"fillcolor": COLORS["leaf"]}),
+    "output": ("output", {"fillcolor": COLORS["output"]}),
+    "intermediate": ("named intermediate", {"fillcolor": COLORS["intermediate"]}),
+    "saved": ("saved for backward", {"fillcolor": COLORS["saved"]}),
+    "function": ("backward function", {"fillcolor": COLORS["function"]}),
+    "second_order": ("made by create_graph=True", {"fillcolor": COLORS["second_order"]}),
+    "current": ("stepper: processing now", {"fillcolor": COLORS["current"]}),
+    "received": ("received its gradient", {"fillcolor": "white", "color": RECEIVED_BORDER,
+                                           "penwidth": "2"}),
+    "freed": ("buffers freed", {"fillcolor": "white", "color": RECEIVED_BORDER,
+                                "penwidth": "2", "style": "dashed,filled"}),
+    "arrow": ("↓ arrows: the way gradients flow\n(backward: output to leaves)",
+              {"fillcolor": "white", "shape": "plaintext", "style": "solid"}),
+    "gradient": ("red: the gradient sent\nalong that arrow",
+                 {"fillcolor": "white", "shape": "plaintext", "fontcolor": GRADIENT_COLOR,
+                  "style": "solid"}),
+}
 LEGEND_COLUMNS = 3
 
 
-def add_legend(dot):
-    """Draw the colour legend as a small cluster beside the graph, three entries a row."""
+def add_legend(dot, present=None):
+    """Draw a legend of the `present` entries (default: all) beside the graph, three a row."""
+    entries = [LEGEND[key] for key in LEGEND if present is None or key in present]
     with dot.subgraph(name="cluster_legend") as legend:
         legend.attr(label="legend", fontname="Helvetica", fontsize="10", style="dashed")
-        rows = [LEGEND[i:i + LEGEND_COLUMNS] for i in range(0, len(LEGEND), LEGEND_COLUMNS)]
+        rows = [entries[i:i + LEGEND_COLUMNS] for i in range(0, len(entries), LEGEND_COLUMNS)]
         for row_number, row in enumerate(rows):
             with legend.subgraph() as same_row:
                 same_row.attr(rank="same")

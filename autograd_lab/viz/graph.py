@@ -1,10 +1,11 @@
 """Walk the backward graph from some tensors, without recursion, and fold it to a node budget.
 
 `collect` finds every node reachable from the tensors' `grad_fn` (breadth first, with a queue)
-and every edge `producer -> consumer`: the direction the learner reads the computation, the
-opposite of the direction gradients flow. `fold` keeps a large graph readable: a long run of
-identical nodes (`AddBackward0` 100,000 times) becomes one box, and past the budget the nodes
-farthest from the outputs become one "more nodes" box.
+and every edge between a `producer` and the `consumer` that used its output. Pictures draw each
+edge from the consumer to the producer, the way gradients flow (`next_functions` point that way
+too). `fold` keeps a large graph readable: a long run of identical nodes (`AddBackward0`
+100,000 times) becomes one box, and past the budget the nodes farthest from the outputs become
+one "more nodes" box.
 """
 
 from collections import deque

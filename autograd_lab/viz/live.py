@@ -5,6 +5,10 @@ every backward pass) redraws it in place: no new cell output, also while a cell 
 It follows the tensors made since it was created and draws the graphs behind them, with your
 variable names. `.stop()` stops following.
 
+`viz.live().dock()` puts the view in a panel of its own beside the notebook in JupyterLab (with
+the `sidecar` package, part of `autograd_lab[lab]`), where it stays in sight while you scroll
+through the cells that change it.
+
 >>> import autograd_lab as alt
 >>> from autograd_lab import viz
 >>> graph = viz.live(interval=0)
@@ -53,6 +57,7 @@ class LiveGraph(widgets.HTML):
         self._followed = deque(maxlen=keep)  # weak references to tensors made since
         self._dirty = False
         self._last_draw = 0.0
+        self._panel = None  # the side panel holding this view, once docked
         self._unsubscribe = events.subscribe(self._on_event)
         self._shell = _ipython_shell()
         if self._shell is not None:
@@ -61,6 +66,33 @@ class LiveGraph(widgets.HTML):
     @property
     def following(self):
         return self._unsubscribe is not None
+
+    @property
+    def docked(self):
+        return self._panel is not None
+
+    def dock(self, title="live graph", anchor="split-right"):
+        """Show this view in a JupyterLab panel beside the notebook; returns the view.
+
+        The panel (a `sidecar.Sidecar`) stays put while the notebook scrolls. Where the
+        `sidecar` package is missing, nothing is docked: display the view in a cell instead.
+        """
+        try:
+            from sidecar import Sidecar
+        except ImportError:
+            return self
+        if self._panel is None:
+            self._panel = Sidecar(title=title, anchor=anchor)
+            # Set as the panel's content through the widget's state, not by display(): the
+            # notebook's own outputs stay unchanged.
+            self._panel.append_display_data(self)
+        return self
+
+    def undock(self):
+        """Close the side panel (the view itself keeps working)."""
+        if self._panel is not None:
+            self._panel.close()
+            self._panel = None
 
     def stop(self):
         """Stop following new operations (the last picture stays)."""
@@ -140,6 +172,7 @@ def live(names="auto", params=None, show_saved=False, legend=False, max_nodes=20
     previous = _latest() if _latest is not None else None
     if previous is not None:
         previous.stop()
+        previous.undock()
     graph = LiveGraph(names=names, params=params, show_saved=show_saved, legend=legend,
                       max_nodes=max_nodes, interval=interval)
     _latest = weakref.ref(graph)

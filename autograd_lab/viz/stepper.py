@@ -2,8 +2,10 @@
 
 `BackwardStepper(loss)` runs `loss.backward()` once, for real, while listening to the engine's
 events, and keeps what each node received and sent. Stepping replays that record on the
-picture: the node being processed turns gold, the gradients it sent travel along the arrows in
-red, fan-in nodes say how many gradients they added up, and the leaves' `.grad` fill in.
+picture: the node being processed turns gold, the gradients it sent are written in red on the
+arrows they travel along (arrows point from the output down to the leaves, the way backward
+goes), fan-in nodes say how many gradients they added up, and the leaves' `.grad` fill in. The
+sentence describing the step sits above the picture, so it stays in sight in a short window.
 
 >>> import autograd_lab as alt
 >>> from autograd_lab import viz
@@ -249,8 +251,11 @@ class BackwardStepper:
         self.back_button.on_click(lambda _: self.back())
         self.step_button.on_click(lambda _: self.step())
         self.slider.observe(lambda change: self.go(change["new"]), names="value")
-        controls = widgets.HBox([self.play, self.back_button, self.step_button, self.slider])
-        self.widget = widgets.VBox([controls, self.view, self.text])
+        for button in (self.back_button, self.step_button):
+            button.layout.width = "auto"
+        controls = widgets.HBox([self.play, self.back_button, self.step_button, self.slider],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        self.widget = widgets.VBox([controls, self.text, self.view])
         self.widget.add_class("autograd-lab-stepper")
 
     def _repr_mimebundle_(self, **kwargs):

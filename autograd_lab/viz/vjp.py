@@ -3,7 +3,8 @@
 For a function `y = func(x)` with many outputs, backward never builds the Jacobian `J` (entry
 `J[i, j] = ∂y_i/∂x_j`): it multiplies the vector `v` you pass as `gradient` by `J` from the
 left, one node at a time. The explorer builds `J` anyway (one backward per output, which is
-what makes it slow for big tensors) so you can check that `x.grad` is exactly `vᵀJ`.
+what makes it slow for big tensors) so you can check that `x.grad` is exactly `vᵀJ`. In a
+notebook it has one box per entry of `v`: change one, and backward runs again with the new `v`.
 
 >>> import autograd_lab as alt
 >>> from autograd_lab import viz
@@ -13,10 +14,13 @@ what makes it slow for big tensors) so you can check that `x.grad` is exactly `v
 [[2.0, 0.0, 0.0], [0.0, 4.0, 0.0], [0.0, 0.0, 6.0]]
 >>> [round(value, 4) for value in explorer.vjp.tolist()]
 [2.0, 0.4, 0.06]
+>>> [round(value, 4) for value in explorer.set_v([0.0, 1.0, 0.0]).vjp.tolist()]
+[0.0, 4.0, 0.0]
 """
 
 import html
 
+import ipywidgets as widgets
 import numpy as np
 
 from autograd_lab import backend
@@ -24,22 +28,74 @@ from autograd_lab.autograd.engine import grad as autograd_grad
 from autograd_lab.tensor import Tensor
 
 LIMIT = 64  # elements of x or y beyond which the Jacobian is too big to show
+CONTROLS = 8  # at most this many entries of v get a box of their own
 
 
 class VJPExplorer:
-    """`jacobian` (m×n), `v` (m), `vjp` (n, from `backward(gradient=v)`) as numpy arrays."""
+    """`jacobian` (m×n), `v` (m), `vjp` (n, from `backward(gradient=v)`) as numpy arrays.
 
-    def __init__(self, jacobian, v, vjp, x_shape, y_shape):
+    `set_v(values)` runs backward again with a new `v`; the boxes of the widget call it.
+    """
+
+    def __init__(self, func, x, jacobian, v, y_shape):
+        self.func = func
+        self.x = x
         self.jacobian = jacobian
-        self.v = v
-        self.vjp = vjp
-        self.x_shape = x_shape
         self.y_shape = y_shape
+        self.x_shape = tuple(x.shape)
+        self.v = v
+        self.vjp = self._backward(v)
+        self._widget = None
+
+    def _backward(self, v):
+        """`x.grad` after `func(x).backward(gradient=v)`, on a fresh copy of `x`."""
+        x = self.x.detach().clone().requires_grad_(True)
+        gradient = Tensor._from_array(v.reshape(self.y_shape))
+        self.func(x).backward(gradient=gradient)
+        return backend.to_numpy(x.grad._data).reshape(-1).copy()
+
+    def set_v(self, values):
+        """Use `values` as `v`, run backward again, and update the widget; returns self."""
+        v = np.asarray(values, dtype=self.v.dtype).reshape(-1)
+        if v.shape != self.v.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                               f"{list(v.shape)} and output[0] has a shape of "
+                               f"{list(self.y_shape)}.")
+        self.v = v
+        self.vjp = self._backward(v)
+        if self._widget is not None:
+            self._tables.value = self._repr_html_()
+        return self
 
     @property
     def matches(self):
         """True when backward's result equals `v @ J` (up to float rounding)."""
         return bool(np.allclose(self.v @ self.jacobian, self.vjp, rtol=1e-5, atol=1e-6))
+
+    @property
+    def widget(self):
+        """A box per entry of `v` (the first few) above the three tables."""
+        if self._widget is None:
+            self._boxes = [widgets.FloatText(value=float(value), description=f"v[{i}]",
+                                             layout=widgets.Layout(width="160px"))
+                           for i, value in enumerate(self.v[:CONTROLS])]
+            for box in self._boxes:
+                box.observe(self._on_box, names="value")
+            self._tables = widgets.HTML(self._repr_html_())
+            self._widget = widgets.VBox([widgets.HBox(self._boxes), self._tables])
+            self._widget.add_class("autograd-lab-vjp-explorer")
+        return self._widget
+
+    def _on_box(self, change):
+        values = self.v.copy()
+        values[:len(self._boxes)] = [box.value for box in self._boxes]
+        self.set_v(values)
+
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        bundle = self.widget._repr_mimebundle_(include=include, exclude=exclude, **kwargs)
+        bundle["text/html"] = self._repr_html_()  # what a saved copy of the notebook shows
+        bundle["text/plain"] = repr(self)
+        return bundle
 
     def _repr_html_(self):
         table = _matrix_html
@@ -66,6 +122,7 @@ def vjp_explorer(func, x, v):
     """Compute `J`, `v` and `vᵀJ` for `y = func(x)`; a notebook shows them side by side.
 
     `x` is copied into a fresh leaf that requires grad; `v` must have the shape of `func(x)`.
+    In a notebook, boxes above the tables change `v` and run backward again.
     """
     if not isinstance(x, Tensor):
         raise TypeError(f"vjp_explorer expects x to be a Tensor, got {type(x).__name__}")
@@ -89,9 +146,7 @@ def vjp_explorer(func, x, v):
         (row,) = autograd_grad(y, x, grad_outputs=seed, retain_graph=True, allow_unused=True)
         rows.append(np.zeros(x.numel()) if row is None
                     else backend.to_numpy(row._data).reshape(-1))
-    y.backward(gradient=v)
-    return VJPExplorer(np.array(rows), backend.to_numpy(v._data).reshape(-1).copy(),
-                       backend.to_numpy(x.grad._data).reshape(-1).copy(), tuple(x.shape),
+    return VJPExplorer(func, x, np.array(rows), backend.to_numpy(v._data).reshape(-1).copy(),
                        tuple(y.shape))
 
 
