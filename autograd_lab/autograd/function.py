@@ -29,7 +29,7 @@ import weakref
 
 import numpy as np
 
-from autograd_lab.autograd import anomaly, events, grad_mode
+from autograd_lab.autograd import anomaly, events, grad_mode, views
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
 
@@ -142,6 +142,8 @@ class Function(Node):
         needs = []  # per input: does it need a gradient? (also finds the common device)
         for x in inputs:
             if isinstance(x, Tensor):
+                if x._view is not None:
+                    x._follow_base()  # a view's history may have to catch up with its base's
                 if device is None:
                     device = x._device
                 elif x._device is not device:
@@ -164,10 +166,7 @@ class Function(Node):
         else:
             outputs = (_as_output(result, device, inputs),)
         if cls.is_view:
-            base = inputs[0]
-            for out in outputs:  # a view shares its base's storage, so also its version counter
-                out._version_cell = base._version_cell
-                out._base = base if base._base is None else base._base
+            views.record_views(inputs[0], outputs, cls, settings)
         if record:
             edges, shapes, kinds = [], [], []  # per input: where its gradient goes, its shape
             for x, need in zip(inputs, needs):  # and its dtype (the gradient must match both)
@@ -183,7 +182,7 @@ class Function(Node):
             for output_nr, out in enumerate(outputs):
                 if out._data.dtype.kind == "f":
                     out._requires_grad = True
-                    out.grad_fn = ctx
+                    out._grad_fn = ctx
                     out._output_nr = output_nr
             if anomaly.enabled:
                 anomaly.record_forward(ctx)
@@ -224,7 +223,7 @@ def _as_output(result, device, inputs):
 
 
 def _modified_inplace_message(tensor, expected_version):
-    made_by = (f"output {tensor._output_nr} of {tensor.grad_fn.name()}" if tensor.grad_fn
+    made_by = (f"output {tensor._output_nr} of {tensor._grad_fn.name()}" if tensor._grad_fn
                else "a leaf tensor")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "

@@ -5,10 +5,10 @@ module-level functions (`autograd_lab.exp`) in `base.exported`.
 
 Values, gradients, subgradient choices and `grad_fn` names follow PyTorch. Where the graph
 differs on purpose, it is smaller:
-- `matmul` with a 3-D (or higher) operand is one `BmmBackward0` node; PyTorch folds the
-  batch into a bmm or mm and shows `UnsafeViewBackward0` and reshaping nodes around it.
-  With a 1-D operand the vector is made a row or column and squeezed off again
-  (`SqueezeBackward1` on top).
+- `matmul` of a 3-D (or higher) operand with a matrix or a batch is one `BmmBackward0`
+  node; PyTorch folds the batch into a bmm or mm and shows `UnsafeViewBackward0` and
+  reshaping nodes around it. A vector times such a batch becomes a row, squeezed off again
+  (`SqueezeBackward4`).
 - An index mixing slices with lists or tensors (`x[1:, [0, 2]]`) is one `IndexBackward0`.
 - Backward of exp, tanh, sigmoid and softmax recomputes them from the saved input instead of
   keeping the output, so changing the output in place afterwards is not an error here.

@@ -35,7 +35,7 @@ def _checked_index_array(tensor):
     return tensor._data
 
 
-def _is_basic(key):
+def is_basic(key):
     """True when the index only has ints, slices, None and `...` (the result is a view)."""
     parts = key if isinstance(key, tuple) else (key,)
     return all(p is None or p is Ellipsis or isinstance(p, slice)
@@ -143,7 +143,7 @@ class IndexAdd(Function):
         ctx.key = key
         xp = backend.array_module(x._data)
         out = xp.zeros(shape, dtype=x._data.dtype)
-        if _is_basic(key):
+        if is_basic(key):
             out[key] = x._data
         else:
             backend.scatter_add(out, key, x._data)
@@ -164,7 +164,7 @@ class IndexPut(Function):
     def forward(ctx, x, value, *, index):
         key = index_key(index)
         ctx.key = key
-        if _is_basic(key):
+        if is_basic(key):
             ctx.node_name = "CopySlices"  # PyTorch's name for writing into a view of x
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
@@ -200,7 +200,7 @@ def getitem(input, index):
     """`x[index]`: ints, slices, `...`, None, integer tensors or lists, boolean masks."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(int(p) if _is_scalar_index(p) else p for p in parts)
-    if not _is_basic(parts):
+    if not is_basic(parts):
         return Index.apply(input, index=index)
     consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
     if consumed > input.dim():

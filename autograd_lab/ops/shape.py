@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from autograd_lab.autograd.function import Function
-from autograd_lab.backend import array_module
+from autograd_lab.backend import array_module, as_strided
 from autograd_lab.ops.base import export, exported, normalize_dims
 from autograd_lab.tensor import Tensor, _dim_index
 
@@ -100,7 +100,10 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return array_module(x._data).broadcast_to(x._data, shape)
+        array = x._data  # a step of 0 makes every index of a dim show the same memory cell
+        steps = (0,) * (len(shape) - array.ndim) + tuple(
+            0 if size == 1 else step for size, step in zip(array.shape, array.strides))
+        return as_strided(array, shape, steps)
 
     @staticmethod
     def backward(ctx, grad):
@@ -233,21 +236,32 @@ def reshape(input, *sizes, shape=None):
     `x.reshape(2, 3)`, `x.reshape((2, 3))` and `alt.reshape(x, shape=(2, 3))` all work.
     """
     shape = _resolve_shape(sizes if shape is None else (shape,), input.numel())
-    if shape == input.shape:
-        return View.apply(input, shape=shape) if input.requires_grad else input.detach()
-    if not input.is_contiguous():  # the elements must be copied into order first
+    if not _can_view(input, shape):  # the elements must be copied into order first
         return UnsafeView.apply(input, shape=shape)
     return View.apply(input, shape=shape)
 
 
 @export("view", function=False)
 def view(input, *shape):
-    """Like reshape, for a contiguous tensor: the result always shares storage."""
-    if not input.is_contiguous():
+    """Like reshape, but never a copy: the result always shares storage.
+
+    Whether that is possible depends on the strides, not only on contiguity: a column
+    `x[:, 0]` can be viewed as any shape with 2 elements, `x.t()` cannot be flattened.
+    """
+    shape = _resolve_shape(shape, input.numel())
+    if not _can_view(input, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride "
                            "(at least one dimension spans across two contiguous subspaces). "
                            "Use .reshape(...) instead.")
-    return View.apply(input, shape=_resolve_shape(shape, input.numel()))
+    return View.apply(input, shape=shape)
+
+
+def _can_view(input, shape):
+    """Can the elements be read in `shape` by stepping through memory, without copying?"""
+    array = input._data
+    if array.flags.c_contiguous or array.size == 0:
+        return True
+    return bool(array_module(array).may_share_memory(array.reshape(shape), array))
 
 
 @export("t")
@@ -300,8 +314,6 @@ def expand(input, *sizes, size=None):
                                f"the existing size ({size}) at non-singleton dimension "
                                f"{i + extra}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(input.shape)}")
-    if shape == input.shape:
-        return input
     return Expand.apply(input, shape=shape)
 
 
