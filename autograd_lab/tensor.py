@@ -499,7 +499,7 @@ class Tensor:
             return
         if self._view is not None:
             if self._view.made_by is not None:
-                raise view_error(self, "is being modified inplace")
+                raise view_error(self, "is being")
             if self._base._requires_grad and self._base._grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
@@ -507,21 +507,23 @@ class Tensor:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
                                "operation.")
 
-    def _assign(self, result, operand=None):
-        """Write `result` (computed out of place) into this tensor's storage, taking its history.
+    def _assign(self, compute, operand=None, may_overlap=False):
+        """Change this tensor in place into `compute()`, the same op computed out of place.
 
-        This is how every in-place op works here: compute `x + y` as usual, then copy the
-        values into `x` and let `x` point at the new node. The version bump lets nodes that
-        saved the old `x` notice. `operand` (the `y`) may not partly overlap `x` in memory.
+        This is how every in-place op works here: check the change is allowed, compute
+        `x + y` as usual, then copy the values into `x` and let `x` point at the new node.
+        The version bump lets nodes that saved the old `x` notice. `operand` (the `y`) may
+        not partly overlap `x` in memory, nor may two elements of `x` share a memory cell,
+        unless `may_overlap` (`fill_` may fill an expanded tensor).
         """
-        check_write(self, operand)
-        return self._write(result)
+        self._check_inplace(self._records_with(operand))
+        if not may_overlap:
+            check_write(self, operand)
+        return self._write(compute())
 
     def _write(self, result):
-        """`_assign` without the memory-overlap check (`fill_` may fill an expanded tensor).
-
-        Written through a view, the change becomes the base's history (`ops.inplace`).
-        """
+        """Copy `result` into this tensor; written through a view, the change becomes the
+        base's history (`ops.inplace`)."""
         records = result._grad_fn is not None
         self._check_inplace(records)
         if result.shape != self.shape:
@@ -593,31 +595,31 @@ class Tensor:
     def add_(self, other, alpha=1):
         if alpha == 1 and self._write_in_place("add", other):
             return self
-        return self._assign(self.add(other, alpha=alpha), other)
+        return self._assign(lambda: self.add(other, alpha=alpha), other)
 
     def sub_(self, other, alpha=1):
         if alpha == 1 and self._write_in_place("subtract", other):
             return self
-        return self._assign(self.sub(other, alpha=alpha), other)
+        return self._assign(lambda: self.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
         if self._write_in_place("multiply", other):
             return self
-        return self._assign(self * other, other)
+        return self._assign(lambda: self * other, other)
 
     def div_(self, other):
         if self._write_in_place("divide", other):
             return self
-        return self._assign(self / other, other)
+        return self._assign(lambda: self / other, other)
 
     def pow_(self, exponent):
-        return self._assign(self ** exponent, exponent)
+        return self._assign(lambda: self ** exponent, exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._assign(self.clamp(min, max))
+        return self._assign(lambda: self.clamp(min, max))
 
     def neg_(self):
-        return self._assign(-self)
+        return self._assign(lambda: -self)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -626,28 +628,28 @@ class Tensor:
     __ipow__ = pow_
 
     def exp_(self):
-        return self._assign(self.exp())
+        return self._assign(self.exp)
 
     def log_(self):
-        return self._assign(self.log())
+        return self._assign(self.log)
 
     def relu_(self):
-        return self._assign(self.relu())
+        return self._assign(self.relu)
 
     def sqrt_(self):
-        return self._assign(self.sqrt())
+        return self._assign(self.sqrt)
 
     def abs_(self):
-        return self._assign(self.abs())
+        return self._assign(self.abs)
 
     def sigmoid_(self):
-        return self._assign(self.sigmoid())
+        return self._assign(self.sigmoid)
 
     def tanh_(self):
-        return self._assign(self.tanh())
+        return self._assign(self.tanh)
 
     def masked_fill_(self, mask, value):
-        return self._write(self.masked_fill(mask, value))
+        return self._assign(lambda: self.masked_fill(mask, value), may_overlap=True)
 
     def uniform_(self, a=0.0, b=1.0):
         """Fill in place with samples from the uniform distribution on [a, b)."""
@@ -658,10 +660,11 @@ class Tensor:
         return self._fill_random(lambda rng, shape: rng.normal(mean, std, shape))
 
     def _fill_random(self, draw):
-        self._check_inplace(grad_mode._state.enabled and self.requires_grad)
-        check_write(self)
-        values = draw(backend.random_generator(self._device), self.shape)
-        return self.copy_(Tensor._from_array(values, self._device))
+        def random_values():
+            values = draw(backend.random_generator(self._device), self.shape)
+            return CopyFrom.apply(self, Tensor._from_array(values, self._device))
+
+        return self._assign(random_values)
 
     def _records_with(self, operand):
         """Will an in-place change of this tensor by `operand` be recorded in the graph?"""
@@ -671,13 +674,13 @@ class Tensor:
     def zero_(self):
         """Fill with zeros in place (`x.grad.zero_()` resets accumulated gradients)."""
         if self._records_with(None):
-            return self._write(Zero.apply(self, 0))
+            return self._assign(lambda: Zero.apply(self, 0), may_overlap=True)
         return self.fill_(0)
 
     def fill_(self, value):
         """Fill with `value` in place (a tensor of any shape, even an expanded one)."""
         if self._records_with(value):
-            return self._write(Fill.apply(self, value))
+            return self._assign(lambda: Fill.apply(self, value), value, may_overlap=True)
         if isinstance(value, Tensor):
             value = value.item()
         self._data.fill(value)
@@ -690,21 +693,11 @@ class Tensor:
             source = Tensor._from_array(np.asarray(source))
         if source.device is not self._device:
             source = source.to(self._device)
-        return self._assign(CopyFrom.apply(self, source), source)
+        return self._assign(lambda: CopyFrom.apply(self, source), source)
 
     def __setitem__(self, index, value):
-        """`x[mask] = 0`, `x[0, 1:] = y`: in place, differentiable for non-leaf tensors."""
-        records = self._records_with(value)
-        if records and self._requires_grad and self._grad_fn is None and self._view is None:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                               "an in-place operation.")  # PyTorch writes through a view of x
-        check_write(self, value, index)
-        if not records:
-            key = index_key(index)
-            self._data[key] = value._data if isinstance(value, Tensor) else value
-            self._version_cell[0] += 1
-            return
-        self._write(IndexPut.apply(self, value, index=index))
+        """`x[0, 1:] = y`, `x[mask] = 0`: in place, differentiable for non-leaf tensors."""
+        set_item(self, index, value)
 
 
 class _HookHandle:
@@ -754,5 +747,9 @@ from autograd_lab.autograd.engine import autograd_backward  # noqa: E402
 from autograd_lab.autograd.function import accumulate_grad_node  # noqa: E402
 from autograd_lab.autograd.views import view_error  # noqa: E402
 from autograd_lab.ops.conversion import CopyFrom, Fill, ToCopy, Zero  # noqa: E402
-from autograd_lab.ops.indexing import IndexPut, index_key  # noqa: E402
-from autograd_lab.ops.inplace import check_write, redo_view, write_through_view  # noqa: E402
+from autograd_lab.ops.inplace import (  # noqa: E402
+    check_write,
+    redo_view,
+    set_item,
+    write_through_view,
+)

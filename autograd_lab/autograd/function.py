@@ -142,7 +142,7 @@ class Function(Node):
         needs = []  # per input: does it need a gradient? (also finds the common device)
         for x in inputs:
             if isinstance(x, Tensor):
-                if x._view is not None:
+                if x._view is not None and grad_mode._state.enabled:
                     x._follow_base()  # a view's history may have to catch up with its base's
                 if device is None:
                     device = x._device
@@ -166,7 +166,7 @@ class Function(Node):
         else:
             outputs = (_as_output(result, device, inputs),)
         if cls.is_view:
-            views.record_views(inputs[0], outputs, cls, settings)
+            views.record_views(inputs[0], outputs, cls, settings, isinstance(result, tuple))
         if record:
             edges, shapes, kinds = [], [], []  # per input: where its gradient goes, its shape
             for x, need in zip(inputs, needs):  # and its dtype (the gradient must match both)

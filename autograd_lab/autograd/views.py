@@ -21,8 +21,9 @@ class ViewInfo:
 
     - `steps`: `(Function class, settings)` pairs that remake the view from the base.
     - `version`: the storage version its `grad_fn` was made at; a newer one means stale.
-    - `made_by`: None for an ordinary view; "no_grad", or "Output 0 of Unbind" for views of
-      the kinds whose in-place changes cannot be recorded.
+    - `made_by`: None for an ordinary view, else why its in-place changes cannot be
+      recorded: "no_grad" (made under no_grad, or from such a view) or "several" (one of
+      several outputs, or a view of one).
     """
 
     __slots__ = ("steps", "version", "made_by")
@@ -31,34 +32,49 @@ class ViewInfo:
         self.steps, self.version, self.made_by = steps, version, made_by
 
 
-def record_views(base, outputs, cls, settings):
-    """Make each of `outputs` a view of `base` (or of the tensor `base` is itself a view of)."""
+def record_views(base, outputs, cls, settings, several):
+    """Make each of `outputs` a view of `base` (or of the tensor `base` is itself a view of).
+
+    `several`: the op returns a tuple of views (`split`, `unbind`), even of one.
+    """
     parent = base._view
     steps = (parent.steps if parent is not None else ()) + ((cls, settings),)
     root = base if parent is None else base._base
-    name = cls.node_name.rsplit("Backward", 1)[0]
-    for output_nr, out in enumerate(outputs):
-        made_by = None if grad_mode._state.enabled else "no_grad"
-        if made_by is None:  # a view of a view inherits its kind
-            made_by = "several" if len(outputs) > 1 else parent and parent.made_by
-        if made_by not in (None, "no_grad"):
-            made_by = f"Output {output_nr} of {name}"
+    if not grad_mode._state.enabled:
+        made_by = "no_grad"
+    elif several:
+        made_by = "several"
+    else:
+        made_by = parent and parent.made_by  # a view of a view inherits its kind
+    for out in outputs:
         out._version_cell = base._version_cell  # same storage, same version counter
         out._base = root
         out._view = ViewInfo(steps, base._version_cell[0], made_by)
 
 
 def view_error(view, what):
-    """PyTorch's refusal for a view whose in-place change cannot be recorded."""
-    made_by = view._view.made_by
-    if made_by == "no_grad":
+    """PyTorch's refusal for a view whose in-place change cannot be recorded.
+
+    `what`: "is being" (the view itself is changed) or "its base or another view of its
+    base has been".
+    """
+    node = view._grad_fn
+    if node is None:
+        text = (f"A view was created in no_grad mode and {what} modified inplace with grad mode "
+                "enabled.")
+    else:
+        name = node.name().replace("Backward0", "").replace("Backward", "")  # PyTorch's words
+        made = f"Output {view._output_nr} of {name} is a view"
+        text = (f"{made} of a view which was created in no_grad mode and {what} modified "
+                "inplace with grad mode enabled." if view._view.made_by == "no_grad"
+                else f"{made} and {what} modified inplace.")
+    if view._view.made_by == "no_grad":
         return RuntimeError(
-            f"A view was created in no_grad mode and {what} with grad mode enabled. Given that "
-            "this use case is ambiguous and error-prone, it is forbidden. You can clarify your "
-            "code by moving both the view and the inplace either both inside the no_grad block "
-            "(if you don't want the inplace to be tracked) or both outside (if you want the "
-            "inplace to be tracked).")
+            f"{text} Given that this use case is ambiguous and error-prone, it is forbidden. You "
+            "can clarify your code by moving both the view and the inplace either both inside "
+            "the no_grad block (if you don't want the inplace to be tracked) or both outside (if "
+            "you want the inplace to be tracked).")
     return RuntimeError(
-        f"{made_by} is a view and {what}. This view is the output of a function that returns "
-        "multiple views. Such functions do not allow the output views to be modified inplace. "
-        "You should replace the inplace operation by an out-of-place one.")
+        f"{text} This view is the output of a function that returns multiple views. Such "
+        "functions do not allow the output views to be modified inplace. You should replace "
+        "the inplace operation by an out-of-place one.")

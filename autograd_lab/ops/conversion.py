@@ -6,7 +6,7 @@ Each passes the gradient of the values it copies straight back; values that are 
 
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import array_of, export
+from autograd_lab.ops.base import array_of, broadcast_shapes, export
 from autograd_lab.tensor import Tensor
 
 
@@ -57,6 +57,10 @@ class CopyFrom(Function):
     @staticmethod
     def forward(ctx, x, source):
         ctx.source_dtype = source.dtype
+        shape = broadcast_shapes(x.shape, source.shape)
+        if shape != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                               f"shape {list(shape)}")
         xp = backend.array_module(x._data)
         return xp.broadcast_to(source._data, x.shape).astype(x._data.dtype)
 

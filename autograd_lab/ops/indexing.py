@@ -164,8 +164,6 @@ class IndexPut(Function):
     def forward(ctx, x, value, *, index):
         key = index_key(index)
         ctx.key = key
-        if is_basic(key):
-            ctx.node_name = "CopySlices"  # PyTorch's name for writing into a view of x
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
         return out

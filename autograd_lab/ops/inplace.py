@@ -14,7 +14,7 @@ from autograd_lab import backend, dtypes
 from autograd_lab.autograd import grad_mode
 from autograd_lab.autograd.function import Function
 from autograd_lab.autograd.views import view_error
-from autograd_lab.ops.indexing import index_key, is_basic
+from autograd_lab.ops.indexing import IndexPut, index_key, is_basic
 from autograd_lab.tensor import Tensor
 
 
@@ -82,7 +82,7 @@ def redo_view(view):
     """Make `view.grad_fn` again from its base's current history."""
     info = view._view
     if info.made_by is not None:
-        raise view_error(view, "its base or another view of its base has been modified inplace")
+        raise view_error(view, "its base or another view of its base has been")
     info.version = view._version_cell[0]
     with grad_mode.enable_grad():
         redone = AsStrided.apply(view._base, steps=info.steps)
@@ -90,17 +90,38 @@ def redo_view(view):
         view._set_history(redone.grad_fn, 0)
 
 
-def check_write(written, operand=None, index=None):
+def set_item(tensor, index, value):
+    """`tensor[index] = value`, the way PyTorch does it.
+
+    An index of ints and slices picks a view, and the value is written into that view:
+    `fill_` for a number or a 0-d tensor, else `copy_` of the value (leading dims of size 1
+    dropped, expanded to the view's shape). A recorded change then reaches `tensor` through
+    `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
+    """
+    if not is_basic(index_key(index)):
+        if tensor._records_with(value):
+            return tensor._assign(lambda: IndexPut.apply(tensor, value, index=index), value,
+                                  may_overlap=True)
+        tensor._data[index_key(index)] = value._data if isinstance(value, Tensor) else value
+        tensor._version_cell[0] += 1
+        return tensor
+    region = tensor[index]
+    if not isinstance(value, Tensor) or value.dim() == 0:
+        check_write(region)
+        return region.fill_(value)
+    if value.shape != region.shape:
+        shape = value.shape
+        while shape and shape[0] == 1:
+            shape = shape[1:]
+        value = value.view(shape).expand(region.shape)
+    return region.copy_(value)
+
+
+def check_write(written, operand=None):
     """Refuse writes PyTorch refuses: into a tensor where several elements share one memory
     cell (after `expand`), or from an operand that partly overlaps the written-to memory
-    (`x -= x[0]`; the same elements exactly, `x += x`, are fine). With `index`, what is
-    written is `written[index]`."""
+    (`x -= x[0]`; the same elements exactly, `x += x`, are fine)."""
     array = written._data
-    if index is not None:
-        key = index_key(index)
-        if not is_basic(key):
-            return  # PyTorch only warns when an index with tensors or masks hits shared cells
-        array = array[key]
     if any(step == 0 and size > 1 for step, size in zip(array.strides, array.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "

@@ -12,7 +12,7 @@ import numpy as np
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module, as_strided
-from autograd_lab.ops.base import export, exported, normalize_dims
+from autograd_lab.ops.base import export, exported, normalize_dims, scalar_type_name
 from autograd_lab.tensor import Tensor, _dim_index
 
 
@@ -214,7 +214,7 @@ class Unbind(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         lead = (slice(None),) * dim
-        return tuple(x._data[lead + (i,)] for i in range(x.shape[dim]))
+        return tuple(x._data[lead + (i, ...)] for i in range(x.shape[dim]))  # `...`: a view
 
     @staticmethod
     def backward(ctx, *grads):
@@ -304,7 +304,8 @@ def expand(input, *sizes, size=None):
         sizes = tuple(sizes[0])
     extra = len(sizes) - input.dim()
     if extra < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}):"
+        raise RuntimeError(f"expand(torch.{scalar_type_name(input)}Tensor{{{list(input.shape)}}}, "
+                           f"size={list(sizes)}):"
                            f" the number of sizes provided ({len(sizes)}) must be greater or "
                            f"equal to the number of dimensions in the tensor ({input.dim()})")
     shape = tuple(input.shape[i - extra] if s == -1 else s for i, s in enumerate(sizes))
