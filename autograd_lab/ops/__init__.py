@@ -10,6 +10,9 @@ differs on purpose, it is smaller:
   reshaping nodes around it. A vector times such a batch becomes a row, squeezed off again
   (`SqueezeBackward4`).
 - An index mixing slices with lists or tensors (`x[1:, [0, 2]]`) is one `IndexBackward0`.
+- An in-place change through a view (`y[0] *= 2`) gives the base a `CopySlices` node whose
+  inputs are the base's old history and the op's own node (`MulBackward0`); PyTorch keeps the
+  op inside `CopySlices`. The gradients are the same.
 - Backward of exp, tanh, sigmoid and softmax recomputes them from the saved input instead of
   keeping the output, so changing the output in place afterwards is not an error here.
 """
