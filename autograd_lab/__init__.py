@@ -21,7 +21,7 @@ from autograd_lab.autograd import (
     no_grad,
     set_grad_enabled,
 )
-from autograd_lab.backend import device
+from autograd_lab.backend import device, get_default_device, set_default_device
 from autograd_lab.creation import (
     arange,
     as_tensor,
@@ -63,8 +63,12 @@ from autograd_lab.dtypes import (
     short,
     uint8,
 )
-from autograd_lab import cuda
-from autograd_lab import nn, optim
+from autograd_lab.generator import Generator
+from autograd_lab.histograms import histc, histogram
+from autograd_lab.sampling import multinomial, normal
+from autograd_lab.size import Size
+from autograd_lab import accelerator, cuda
+from autograd_lab import nn, optim, utils
 
 globals().update(ops.exported)  # autograd_lab.exp, autograd_lab.mm, ... (see autograd_lab.ops)
 

@@ -54,12 +54,28 @@ class device:
 
 CPU = device("cpu")
 _devices = {"cpu": CPU}
+_default_device = CPU  # where tensors go when no device= is given
+
+
+def set_default_device(spec):
+    """Make new tensors go to this device when no `device=` is given (None: back to "cpu").
+
+    `autograd_lab.set_default_device("cuda")` lets code written without `device=` run on the
+    GPU; tensors made from numpy arrays (`from_numpy`) stay on the cpu, as in PyTorch.
+    """
+    global _default_device
+    _default_device = CPU if spec is None else as_device(spec)
+
+
+def get_default_device():
+    """The device new tensors go to when no `device=` is given."""
+    return _default_device
 
 
 def as_device(spec):
-    """Turn `None`, a string or a `device` into one shared `device` object."""
+    """Turn a string or a `device` into one shared `device` object (None: the default)."""
     if spec is None:
-        return CPU
+        return _default_device
     key = str(spec) if isinstance(spec, device) else spec
     found = _devices.get(key)
     if found is None:
@@ -202,11 +218,14 @@ def random_generator(dev):
     """
     generator = _generators.get(dev)
     if generator is None:
-        if dev.type == "cpu":
-            generator = np.random.default_rng(_seed)
-        else:
-            cupy = _require_cuda()
-            with cupy.cuda.Device(dev.index):
-                generator = cupy.random.default_rng(_seed)
-        _generators[dev] = generator
+        generator = _generators[dev] = new_random_generator(dev, _seed)
     return generator
+
+
+def new_random_generator(dev, seed):
+    """A numpy (cpu) or cupy (cuda) Generator started from `seed`."""
+    if dev.type == "cpu":
+        return np.random.default_rng(seed)
+    cupy = _require_cuda()
+    with cupy.cuda.Device(dev.index):
+        return cupy.random.default_rng(seed)

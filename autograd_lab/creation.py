@@ -1,15 +1,21 @@
 """Making tensors: from data (`tensor`, `from_numpy`), filled (`zeros`, `ones`, `full`, `eye`,
-ranges) and random (`randn`, `rand`, `randint`, seeded by `manual_seed`)."""
+ranges) and random (`randn`, `rand`, `randint`, seeded by `manual_seed` or drawn from a
+`Generator` of your own)."""
 
 
 import numpy as np
 
 from autograd_lab import backend, dtypes
+from autograd_lab.generator import random_source
 from autograd_lab.tensor import Tensor, _to_array
 
 
-def _sizes(size):
-    """`zeros(2, 3)` and `zeros((2, 3))` both mean shape (2, 3)."""
+def _sizes(size, keyword=None, function=None):
+    """`zeros(2, 3)`, `zeros((2, 3))` and `zeros(size=(2, 3))` all mean shape (2, 3)."""
+    if keyword is not None:
+        if size:
+            raise TypeError(f"{function}() got multiple values for argument 'size'")
+        size = (keyword,)
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         return tuple(size[0])
     return tuple(size)
@@ -89,14 +95,16 @@ def from_numpy(array):
     return Tensor._from_array(array, backend.CPU)
 
 
-def zeros(*size, dtype=None, device=None, requires_grad=False):
+def zeros(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """A tensor of zeros: `zeros(2, 3)`."""
-    return _finish(np.zeros(_sizes(size), _numpy_dtype(dtype)), device, requires_grad)
+    shape = _sizes(sizes, size, "zeros")
+    return _finish(np.zeros(shape, _numpy_dtype(dtype)), device, requires_grad)
 
 
-def ones(*size, dtype=None, device=None, requires_grad=False):
+def ones(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """A tensor of ones: `ones(2, 2, requires_grad=True)`."""
-    return _finish(np.ones(_sizes(size), _numpy_dtype(dtype)), device, requires_grad)
+    shape = _sizes(sizes, size, "ones")
+    return _finish(np.ones(shape, _numpy_dtype(dtype)), device, requires_grad)
 
 
 def full(size, fill_value, dtype=None, device=None, requires_grad=False):
@@ -106,9 +114,9 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
     return _finish(array, device, requires_grad)
 
 
-def empty(*size, dtype=None, device=None, requires_grad=False):
+def empty(*sizes, size=None, dtype=None, device=None, requires_grad=False):
     """A tensor whose values are whatever memory held (here: zeros, to stay reproducible)."""
-    return zeros(*size, dtype=dtype, device=device, requires_grad=requires_grad)
+    return zeros(*sizes, size=size, dtype=dtype, device=device, requires_grad=requires_grad)
 
 
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
@@ -160,33 +168,40 @@ def manual_seed(seed):
     backend.manual_seed(seed)
 
 
-def _random(draw, size, dtype, device, requires_grad, default=np.float32):
+def _random(draw, size, dtype, device, requires_grad, default=np.float32, generator=None):
     device = backend.as_device(device)
     numpy_dtype = _numpy_dtype(dtype, default)
-    array = draw(backend.random_generator(device), _sizes(size)).astype(numpy_dtype, copy=False)
+    source = random_source(generator, device)
+    array = draw(source, _sizes(size)).astype(numpy_dtype, copy=False)
     return _with_requires_grad(Tensor._from_array(array, device), requires_grad)
 
 
-def randn(*size, dtype=None, device=None, requires_grad=False):
+def randn(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from the standard normal distribution N(0, 1)."""
     return _random(lambda rng, shape: rng.standard_normal(shape, dtype=np.float32)
                    if _numpy_dtype(dtype) == np.float32 else rng.standard_normal(shape),
-                   size, dtype, device, requires_grad)
+                   (_sizes(sizes, size, "randn"),), dtype, device, requires_grad,
+                   generator=generator)
 
 
-def rand(*size, dtype=None, device=None, requires_grad=False):
+def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_grad=False):
     """Samples from the uniform distribution on [0, 1)."""
-    return _random(lambda rng, shape: rng.random(shape), size, dtype, device, requires_grad)
+    return _random(lambda rng, shape: rng.random(shape), (_sizes(sizes, size, "rand"),), dtype,
+                   device, requires_grad, generator=generator)
 
 
-def randint(low, high=None, size=None, dtype=None, device=None, requires_grad=False):
+def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
     """Random integers in [low, high) (`randint(10, (3,))` draws from 0..9)."""
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
     if high is None:
         low, high = 0, low
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
     return _random(lambda rng, shape: rng.integers(low, high, shape), (size,), dtype, device,
-                   requires_grad, default=np.int64)
+                   requires_grad, default=np.int64, generator=generator)
 
 
 def randn_like(input, dtype=None, device=None, requires_grad=False):
@@ -201,9 +216,9 @@ def rand_like(input, dtype=None, device=None, requires_grad=False):
                 requires_grad=requires_grad)
 
 
-def randperm(n, dtype=None, device=None):
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
     """A random permutation of 0..n-1."""
-    return _random(lambda rng, shape: rng.permutation(n), (n,), dtype, device, False,
-                   default=np.int64)
+    return _random(lambda rng, shape: rng.permutation(n), (n,), dtype, device, requires_grad,
+                   default=np.int64, generator=generator)
 
 

@@ -16,6 +16,8 @@ import numpy as np
 
 from autograd_lab import backend, dtypes
 from autograd_lab._printing import tensor_repr
+from autograd_lab.generator import random_source
+from autograd_lab.size import size_of
 
 
 class Tensor:
@@ -285,12 +287,13 @@ class Tensor:
 
     @property
     def shape(self):
-        """The size of each dimension, as a tuple."""
-        return self._data.shape
+        """The size of each dimension, as a `Size` (a tuple that prints as PyTorch's)."""
+        return size_of(self._data.shape)
 
     def size(self, dim=None):
         """`x.size()` is `x.shape`; `x.size(d)` the size of dimension `d` (negative d allowed)."""
-        return self._data.shape if dim is None else self._data.shape[_dim_index(dim, self.dim())]
+        return size_of(self._data.shape) if dim is None else self._data.shape[
+            _dim_index(dim, self.dim())]
 
     def dim(self):
         """The number of dimensions."""
@@ -543,10 +546,13 @@ class Tensor:
             self._keep_old_values_for(result._grad_fn)
         backend.array_module(self._data).copyto(self._data, result._data, casting="unsafe")
         self._version_cell[0] += 1
+        node = result._grad_fn
+        if records and node.saves_output:  # exp_(), relu_(): the output it saved is self now
+            node._saved = node._saved[:-1] + ((self.detach(), self._version),)
         if records and self._view is not None:
             write_through_view(self, result)
         elif records:
-            self._set_history(result._grad_fn, result._output_nr)
+            self._set_history(node, result._output_nr)
         return self
 
     def _keep_old_values_for(self, node):
@@ -651,17 +657,17 @@ class Tensor:
     def masked_fill_(self, mask, value):
         return self._assign(lambda: self.masked_fill(mask, value), may_overlap=True)
 
-    def uniform_(self, a=0.0, b=1.0):
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill in place with samples from the uniform distribution on [a, b)."""
-        return self._fill_random(lambda rng, shape: rng.uniform(a, b, shape))
+        return self._fill_random(lambda rng, shape: rng.uniform(a, b, shape), generator)
 
-    def normal_(self, mean=0.0, std=1.0):
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
         """Fill in place with samples from the normal distribution N(mean, std²)."""
-        return self._fill_random(lambda rng, shape: rng.normal(mean, std, shape))
+        return self._fill_random(lambda rng, shape: rng.normal(mean, std, shape), generator)
 
-    def _fill_random(self, draw):
+    def _fill_random(self, draw, generator):
         def random_values():
-            values = draw(backend.random_generator(self._device), self.shape)
+            values = draw(random_source(generator, self._device), self._data.shape)
             return CopyFrom.apply(self, Tensor._from_array(values, self._device))
 
         return self._assign(random_values)

@@ -190,6 +190,9 @@ EXAMPLES = [
     Example("cos", lambda t, x: x.cos(), normal(4)),
     Example("tanh", lambda t, x: x.tanh(), normal(4)),
     Example("sigmoid", lambda t, x: t.sigmoid(x), normal(4)),
+    Example("sinh", lambda t, x: t.sinh(x), normal(4)),
+    Example("cosh", lambda t, x: x.cosh(), normal(4)),
+    Example("log10", lambda t, x: t.log10(x) + x.log10(), positive(2, 3)),
     Example("abs", lambda t, x: x.abs(), spread(5)),
     Example("abs_builtin", lambda t, x: abs(x), spread(3)),
     Example("sign", lambda t, x: x.sign() * x, spread(4)),
@@ -222,6 +225,8 @@ EXAMPLES = [
     Example("prod_dim_keepdim", lambda t, x: x.prod(-1, keepdim=True), normal(2, 3)),
     Example("prod_one_zero", lambda t, x: x.prod(), values([2.0, 0.0, 3.0])),
     Example("prod_two_zeros", lambda t, x: x.prod(0), values([[0.0, 1.0], [0.0, 2.0]])),
+    Example("cumsum", lambda t, x: x.cumsum(1) + t.cumsum(x, dim=0), normal(3, 4)),
+    Example("cumsum_zero_dim", lambda t, x: x.cumsum(-1), normal()),
     Example("var_all", lambda t, x: x.var(), normal(2, 3)),
     Example("var_dim_correction", lambda t, x: x.var(1, correction=0), normal(2, 3)),
     Example("var_tuple_keepdim", lambda t, x: t.var(x, (0, 1), keepdim=True), normal(2, 2, 2)),
@@ -296,6 +301,12 @@ EXAMPLES = [
     Example("split_sizes", lambda t, x: x.split([1, 3]), normal(4, 2)),
     Example("split_piece_unused", lambda t, x: x.split(1)[1] * 2, normal(3, 2)),
     Example("unbind", lambda t, x: x.unbind(1), normal(2, 3)),
+    Example("expand_as", lambda t, x, y: x.expand_as(y) * y, normal(3, 1), normal(2, 3, 4)),
+    Example("meshgrid_ij", lambda t, x, y: t.meshgrid(x, y, indexing="ij"), normal(3), normal(2)),
+    Example("meshgrid_xy", lambda t, x, y, z: t.meshgrid([x, y, z], indexing="xy"), normal(3),
+            normal(2), normal()),
+    Example("view_as_reshape_as", lambda t, x, y: x.view_as(y) + x.t().reshape_as(y),
+            normal(2, 3), normal(3, 2)),
     # -- indexing -------------------------------------------------------------------------------
     Example("index_int", lambda t, x: x[1], normal(3, 2)),
     Example("index_negative_int", lambda t, x: x[-1, -2], normal(3, 2)),
@@ -353,6 +364,22 @@ EXAMPLES = [
             normal(2, 3)),
     Example("nll_loss_weight_mean", lambda t, x: F(t).nll_loss(
         x, t.tensor([1, 0, 1]), weight=t.tensor([1.0, 3.0], dtype=x.dtype)), normal(3, 2)),
+    Example("bce_with_logits", lambda t, x, y: t.nn.functional.binary_cross_entropy_with_logits(
+        x, y.sigmoid()), normal(2, 3), normal(2, 3)),
+    Example("bce_with_logits_weights_sum", lambda t, x, y:
+            t.nn.functional.binary_cross_entropy_with_logits(
+                x, y.sigmoid(), weight=t.tensor([0.5, 2.0, 1.0], dtype=x.dtype),
+                reduction="sum", pos_weight=t.tensor([3.0, 0.5, 1.0], dtype=x.dtype)),
+            normal(2, 3), normal(2, 3)),
+    Example("bce_with_logits_none", lambda t, x, y:
+            t.nn.functional.binary_cross_entropy_with_logits(x, y, reduction="none"),
+            normal(4), values([0.0, 1.0, 1.0, 0.0])),
+    Example("binary_cross_entropy", lambda t, p, y: t.nn.functional.binary_cross_entropy(
+        p.sigmoid(), y.sigmoid()), normal(2, 3), normal(2, 3)),
+    Example("binary_cross_entropy_weight_none", lambda t, p, y:
+            t.nn.functional.binary_cross_entropy(
+                p.sigmoid(), y, weight=t.tensor([0.5, 2.0, 1.0], dtype=p.dtype),
+                reduction="none"), normal(3), values([1.0, 0.0, 1.0])),
     Example("mse_loss", lambda t, x, y: F(t).mse_loss(x, y), normal(2, 3),
             normal(2, 3)),
     Example("mse_loss_sum", lambda t, x, y: F(t).mse_loss(x, y, reduction="sum"),

@@ -17,7 +17,8 @@ MODULE_FUNCTIONS = [
     "set_grad_enabled", "is_grad_enabled", "inference_mode", "is_tensor", "get_default_dtype",
     "set_printoptions", "numel", "is_floating_point", "add", "sub", "mul", "div", "neg", "pow",
     "exp", "log", "relu", "clamp", "sum", "mean", "mm", "matmul", "reshape", "eq", "lt", "gt",
-    "all", "any", "clone",
+    "all", "any", "clone", "Size", "Generator", "normal", "multinomial", "histogram", "histc",
+    "meshgrid", "sinh", "cosh", "log10", "cumsum", "set_default_device", "get_default_device",
 ]
 DTYPES = ["float", "float32", "float64", "double", "half", "float16", "long", "int64", "int",
           "int32", "int16", "short", "int8", "uint8", "bool"]
@@ -39,7 +40,8 @@ TENSOR_METHODS = [
     "__setitem__", "__iadd__", "__isub__", "__imul__", "__lt__", "__gt__", "__eq__",
     "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty", "exp_", "log_", "relu_",
     "sqrt_", "abs_", "sigmoid_", "tanh_", "masked_fill_", "uniform_", "normal_", "stride",
-    "nelement", "output_nr",
+    "nelement", "output_nr", "expand_as", "view_as", "reshape_as", "sinh", "cosh", "log10",
+    "cumsum",
 ]
 
 

@@ -12,6 +12,13 @@ from autograd_lab.lessons import lesson07, lesson08, lesson09, lesson10, lesson1
 from autograd_lab.lessons.checking import ExerciseError
 
 
+@pytest.fixture(autouse=True)
+def hints_start_from_the_nudge():
+    """The checkers remember which hint each exercise has shown; every test starts afresh."""
+    for lesson in (lesson07, lesson08, lesson09, lesson10, lesson11, lesson12):
+        lesson.LESSON.forget_hints()
+
+
 def assert_not_attempted(capsys, result):
     assert result is None
     assert "not attempted yet" in capsys.readouterr().out
@@ -93,7 +100,7 @@ def test_train_step_checker_accepts_the_reference(capsys):
 
 
 def test_train_step_checker_rejects_gradients_left_unzeroed():
-    with pytest.raises(ExerciseError, match="not zeroed(.|\\n)*hint: call w.grad.zero_"):
+    with pytest.raises(ExerciseError, match="not zeroed(.|\\n)*hint: zero each gradient"):
         lesson07.check_train_step(train_step_without_zeroing)
 
 
@@ -189,7 +196,7 @@ def test_tanh_checker_accepts_the_reference_backward(capsys):
 
 def test_tanh_checker_rejects_the_derivative_of_the_wrong_function():
     wrong = make_activation(tanh, lambda g, y: g * y * (1 - y))
-    with pytest.raises(ExerciseError, match="1 - y"):
+    with pytest.raises(ExerciseError, match="gradient with respect to x is not right"):
         lesson08.check_tanh(wrong)
 
 
@@ -472,7 +479,7 @@ def test_topological_order_checker_accepts_an_explicit_stack(capsys):
 
 
 def test_topological_order_checker_rejects_recursion_on_a_deep_chain():
-    with pytest.raises(ExerciseError, match="RecursionError(.|\\n)*hint: no recursion"):
+    with pytest.raises(ExerciseError, match="RecursionError(.|\\n)*5000(.|\\n)*line .* in visit"):
         lesson12.check_topological_order(order_recursive)
 
 

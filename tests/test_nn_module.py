@@ -283,8 +283,8 @@ def test_load_state_dict_reports_missing_unexpected_and_size_mismatch():
         "Error(s) in loading state_dict for Linear:\n"
         '\tMissing key(s) in state_dict: "bias". \n'
         '\tUnexpected key(s) in state_dict: "foo". \n'
-        "\tsize mismatch for weight: copying a param with shape (2, 4) from checkpoint, the "
-        "shape in current model is (3, 4).")
+        "\tsize mismatch for weight: copying a param with shape autograd_lab.Size([2, 4]) "
+        "from checkpoint, the shape in current model is autograd_lab.Size([3, 4]).")
 
 
 def test_load_state_dict_not_strict_returns_the_key_lists():

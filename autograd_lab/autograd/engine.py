@@ -13,18 +13,21 @@
 """
 
 import heapq
+import itertools
 
 from autograd_lab.autograd import anomaly, events, grad_mode
 from autograd_lab.autograd.function import AccumulateGrad
 
 
 def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
-                 allow_unused=False):
+                 run_captured=False):
     """Send `root_grads` back through the graph from the `(node, output_nr)` `roots`.
 
     Without `capture` (that is `tensor.backward`), leaves accumulate into `.grad`.
     With `capture`, a list of `(node, output_nr)` edges (that is `autograd.grad`), the
-    gradients arriving at those edges are returned instead and no `.grad` is touched.
+    gradients arriving at those edges are returned instead and no `.grad` is touched. Nodes
+    that lead to no captured edge do not run, and their hooks are not called; the captured
+    nodes run only with `run_captured` (`backward(inputs=...)` frees their saved tensors).
     """
     dependencies = _count_dependencies([node for node, _ in roots])
     pending = {}  # node -> list with one gradient slot per output of the node
@@ -35,9 +38,13 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
     if capture is not None:
         captured = {edge: None for edge in capture}
         needed = _nodes_leading_to(dependencies, [node for node, _ in roots], captured)
-    ready = [(-node.sequence_nr, id(node), node) for node, _ in roots
-             if dependencies.get(node, 0) == 0]
-    ready = list({entry[1]: entry for entry in ready}.values())
+        targets = {node for node, _ in capture}
+        if run_captured:
+            needed |= targets
+    arrival = itertools.count()  # ties (leaves all have sequence_nr inf): first ready, first run
+    ready = {node: (-node.sequence_nr, next(arrival), node) for node, _ in roots
+             if dependencies.get(node, 0) == 0}
+    ready = list(ready.values())
     heapq.heapify(ready)
     accumulations = []  # (leaf, grad) pairs applied once the whole pass succeeded
     ran = []
@@ -51,6 +58,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
         while ready:
             node = heapq.heappop(ready)[2]
             grads = pending.pop(node, None)
+            if captured is not None and node not in needed and node not in targets:
+                continue
             if grads is not None:
                 grads = _run_tensor_hooks(node, grads)
             if captured is not None:
@@ -79,7 +88,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
                     _add_to_slot(pending, next_node, output_nr, grad)
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
-                    heapq.heappush(ready, (-next_node.sequence_nr, id(next_node), next_node))
+                    heapq.heappush(ready, (-next_node.sequence_nr, next(arrival), next_node))
     finally:
         grad_mode._state.enabled = previous_mode
 
@@ -274,9 +283,9 @@ def _apply_accumulations(accumulations, create_graph, root_grads=()):
                     grad = grad.clone()
             stored.add(id(grad._data))
             leaf._grad = grad
-        elif create_graph or leaf._grad.requires_grad:
+        elif create_graph:  # the sum is recorded: a new tensor, as in PyTorch
             leaf._grad = leaf._grad + grad
-        else:
+        else:  # in place, as in PyTorch: `g = x.grad` keeps seeing the total
             leaf._grad._data += grad._data
             leaf._grad._version_cell[0] += 1
 
@@ -301,7 +310,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     for t in inputs:
         if t.grad_fn is not None:
             t.retain_grad()  # as in PyTorch: a non-leaf named in `inputs` gets its .grad
-    grads = run_backward(roots, grad_tensors, retain_graph, create_graph, capture=edges)
+    grads = run_backward(roots, grad_tensors, retain_graph, create_graph, capture=edges,
+                         run_captured=True)
     _apply_accumulations([(t, g) for t, g in zip(inputs, grads)
                           if g is not None and t.grad_fn is None], create_graph, grad_tensors)
 

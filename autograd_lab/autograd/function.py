@@ -73,6 +73,7 @@ class Function(Node):
     _hooks = None  # hooks added with `register_hook`, rarely any: a class default is free
     computes_on_arrays = False  # built-in ops set True: no Tensor ops inside, no mode switch
     is_view = False  # True when the output shares storage with the first input
+    saves_output = False  # True: the output is saved too, last of `saved_tensors` (exp, relu)
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -108,11 +109,13 @@ class Function(Node):
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
-        tensors = []
-        for tensor, version in self._saved:
+        tensors = [tensor for tensor, _ in self._saved]
+        if self.saves_output:  # the output, stored without its grad_fn (see `apply`)
+            output = tensors[-1] = tensors[-1].detach()
+            output._grad_fn, output._requires_grad = self, True
+        for tensor, (_, version) in zip(tensors, self._saved):
             if tensor is not None and tensor._version_cell[0] != version:
                 raise RuntimeError(_modified_inplace_message(tensor, version))
-            tensors.append(tensor)
         return tuple(tensors)
 
     def release(self):
@@ -184,6 +187,8 @@ class Function(Node):
                     out._requires_grad = True
                     out._grad_fn = ctx
                     out._output_nr = output_nr
+            if cls.saves_output:  # an output pointing at its own node would be a reference
+                ctx._saved += ((outputs[0].detach(), outputs[0]._version),)  # cycle: detached
             if anomaly.enabled:
                 anomaly.record_forward(ctx)
             if events.listeners:

@@ -7,7 +7,10 @@ Every notebook starts with
 autograd_lab 0.1.0 | device: cpu | seed: 0
 
 The data makers live in `autograd_lab.lessons.data`, the checker machinery in
-`autograd_lab.lessons.checking`, and each lesson's checkers in `autograd_lab.lessons.lessonNN`.
+`autograd_lab.lessons.checking` (and `results`, which compares and describes what an answer
+returned), each lesson's checkers in `autograd_lab.lessons.lessonNN`, and worked answers in
+`autograd_lab.lessons.solutions`: a checker shows one only when asked,
+`lessonNN.show_solution("name")`, after a nudge and a stronger hint (`lessonNN.hint("name")`).
 """
 
 import random

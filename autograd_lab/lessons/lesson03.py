@@ -1,13 +1,28 @@
 """Lesson 03 (autograd, first steps): checkers for a gradient by hand and one by autograd."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import Formula, check
+from autograd_lab.lessons.checking import Exercise, Lesson, check
+from autograd_lab.lessons.results import Formula
+from autograd_lab.lessons.solutions import lesson03 as solutions
 
-
-def _autograd_derivative(f, x):
-    x = x.detach().requires_grad_()
-    f(x).sum().backward()
-    return x.grad
+LESSON = Lesson("lesson03", [
+    Exercise("hand_gradient", solution=solutions.hand_gradient,
+             nudge="out is the mean of the terms 3 (x_i + 2)²: differentiate one term with "
+                   "respect to its own x_i, then remember what taking the mean does; tensor "
+                   "arithmetic only, no backward()",
+             stronger_hint="by the chain rule, d/dx of 3 (x + 2)² is 3 · 2 · (x + 2); the mean "
+                           "divides every term by n, the number of entries (x.numel()). For x = "
+                           "ones(2, 2) every entry of the answer is 4.5"),
+    Exercise("derivative", solution=solutions.derivative,
+             nudge="let autograd do it: it needs a leaf that requires grad, and backward() "
+                   "needs a single number to start from",
+             stronger_hint="make a leaf of your own from x (detach(), then requires_grad_()), "
+                           "apply f to it and add up the outputs into one number: the gradient "
+                           "of that sum with respect to each x_i is f'(x_i), and backward() puts "
+                           "it in the leaf's .grad"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 
 
 def _inputs():
@@ -17,11 +32,7 @@ def _inputs():
 
 def check_hand_gradient(hand_gradient):
     """Exercise: d(out)/dx for `out = (3 * (x + 2) ** 2).mean()`, derived by hand (any shape)."""
-    return check("hand_gradient", hand_gradient, _inputs(),
-                 hint="out = (1/n) Σ 3 (x_i + 2)², so ∂out/∂x_i = 6 (x_i + 2) / n, where n is "
-                      "the number of elements (x.numel()); for x = ones(2, 2) that is 4.5",
-                 reference=lambda x: _autograd_derivative(
-                     lambda t: (3 * (t + 2) ** 2).mean(), x))
+    return check(LESSON["hand_gradient"], hand_gradient, _inputs(), by_hand=True)
 
 
 FUNCTIONS = [Formula("f(x) = x ** 3 + 2 * x", lambda x: x ** 3 + 2 * x),
@@ -34,9 +45,4 @@ def check_derivative(derivative):
     computed with autograd."""
     autograd_lab.manual_seed(4)
     points = autograd_lab.randn(5)
-    cases = [(f, points) for f in FUNCTIONS]
-    return check("derivative", derivative, cases,
-                 hint="make a leaf that requires grad (x = x.detach().requires_grad_()), "
-                      "compute f(x).sum(), call .backward() on it and return x.grad; the sum "
-                      "is a scalar whose gradient holds every df(x_i)/dx_i",
-                 reference=_autograd_derivative)
+    return check(LESSON["derivative"], derivative, [(f, points) for f in FUNCTIONS])

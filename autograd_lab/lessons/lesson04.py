@@ -2,18 +2,29 @@
 second derivative."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import Formula, check
+from autograd_lab.lessons.checking import Exercise, Lesson, check
+from autograd_lab.lessons.results import Formula
+from autograd_lab.lessons.solutions import lesson04 as solutions
 
-
-def _jacobian(f, x):
-    x = x.detach().requires_grad_()
-    y = f(x)
-    result = autograd_lab.zeros(y.numel(), x.numel())
-    for i in range(y.numel()):
-        one_hot = autograd_lab.zeros(y.numel())
-        one_hot[i] = 1.0
-        (result[i],) = autograd_lab.autograd.grad(y, x, one_hot, retain_graph=True)
-    return result
+LESSON = Lesson("lesson04", [
+    Exercise("jacobian", solution=solutions.jacobian,
+             nudge="one backward call per row of the Jacobian, each with a one-hot vector as "
+                   "its gradient; the result has shape (number of outputs, number of inputs)",
+             stronger_hint="x must be a leaf that requires grad; for row i, call backward on "
+                           "the output with the i-th one-hot vector and retain_graph=True (the "
+                           "graph is used again), keep a clone() of x.grad as the row, and zero "
+                           "x.grad before the next row (gradients add up); alt.stack makes the "
+                           "rows a matrix"),
+    Exercise("second_derivative", solution=solutions.second_derivative,
+             nudge="differentiate twice: the first derivative must itself be differentiable, "
+                   "so it needs a graph of its own",
+             stronger_hint="make x a leaf that requires grad; compute the first derivative "
+                           "with create_graph=True (backward or alt.autograd.grad), then "
+                           "differentiate that result with respect to x again. With backward, "
+                           "clear x.grad in between, or the two derivatives add up"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 
 
 def check_jacobian(jacobian):
@@ -24,19 +35,7 @@ def check_jacobian(jacobian):
              (Formula(f"f(x) = W.mv(x) with W = {weights}", weights.mv), autograd_lab.randn(3)),
              (Formula("f(x) = x.exp() * x.sum()", lambda x: x.exp() * x.sum()),
               autograd_lab.randn(4))]
-    return check("jacobian", jacobian, cases,
-                 hint="row i of the Jacobian is vᵀJ with v the i-th one-hot vector: "
-                      "y.backward(v, retain_graph=True) puts it in x.grad; copy it (clone()) and "
-                      "zero x.grad before the next row; the result has shape (y.numel(), "
-                      "x.numel())",
-                 reference=_jacobian)
-
-
-def _second_derivative(f, x):
-    x = x.detach().requires_grad_()
-    (first,) = autograd_lab.autograd.grad(f(x), x, create_graph=True)
-    (second,) = autograd_lab.autograd.grad(first, x)
-    return second
+    return check(LESSON["jacobian"], jacobian, cases)
 
 
 def check_second_derivative(second_derivative):
@@ -45,9 +44,4 @@ def check_second_derivative(second_derivative):
              (Formula("f(x) = x.exp() * x", lambda x: x.exp() * x), autograd_lab.tensor(0.5)),
              (Formula("f(x) = x ** 4 - 3 * x ** 2", lambda x: x ** 4 - 3 * x ** 2),
               autograd_lab.tensor(-1.5))]
-    return check("second_derivative", second_derivative, cases,
-                 hint="differentiate twice: the first backward needs create_graph=True so that "
-                      "its result has a graph of its own, e.g. "
-                      "(g,) = alt.autograd.grad(f(x), x, create_graph=True), "
-                      "then differentiate g again",
-                 reference=_second_derivative)
+    return check(LESSON["second_derivative"], second_derivative, cases)

@@ -2,9 +2,30 @@
 and for the code that rebuilds it."""
 
 import autograd_lab
-from autograd_lab.lessons.checking import ExerciseError, call, check, not_attempted, passed
-from autograd_lab.lessons.graphs import graph_structure, structure_differences, walk
+from autograd_lab.lessons.checking import Case, Exercise, Lesson, call, check, not_attempted, passed
+from autograd_lab.lessons.graphs import graph_structure, structure_differences
+from autograd_lab.lessons.solutions import lesson05 as solutions
 from autograd_lab.tensor import Tensor
+
+LESSON = Lesson("lesson05", [
+    Exercise("count_nodes", solution=solutions.count_nodes,
+             nudge="walk from t.grad_fn along next_functions and count every node once (a node "
+                   "can be reached along two paths, and AccumulateGrad nodes count too); the "
+                   "graph can be thousands of nodes deep",
+             stronger_hint="no recursion: keep a list of nodes still to visit and a set of nodes "
+                           "already seen; take a node off the list, skip it if it is None or "
+                           "seen, otherwise mark it seen and add the nodes of its "
+                           "next_functions to the list; the answer is how many were seen"),
+    Exercise("make_graph", solution=solutions.make_graph,
+             nudge="each box of the picture is one operation of your function, and the arrows "
+                   "connect an operation with the values it used; return the tensor the last "
+                   "operation makes",
+             stronger_hint="name the operations by their nodes: MulBackward0 is *, "
+                           "AddBackward0 is +, ExpBackward0 is .exp(), SumBackward0 is .sum(); "
+                           "find which boxes use a and b directly, and which use their results"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 
 
 def mystery_inputs():
@@ -14,43 +35,35 @@ def mystery_inputs():
     return a, b
 
 
-def _mystery(a, b):
-    return (a * b + b.exp()).sum()
-
-
 def show_mystery_graph():
     """The picture of the graph the exercise asks you to rebuild in code."""
     from autograd_lab import viz
 
     a, b = mystery_inputs()
-    out = _mystery(a, b)
+    out = solutions.make_graph(a, b)
     return viz.draw(out, names={"a": a, "b": b, "out": out})
 
 
 def check_graph_code(make_graph):
     """Exercise: `make_graph(a, b)` returns a tensor whose graph is the mystery graph."""
-    name = "make_graph"
-    hint = ("read the picture from the leaves upwards: each box is one operation, "
-            "its arrows come from the values it used; return the final tensor")
-    if not_attempted(name, make_graph):
+    exercise = LESSON["make_graph"]
+    if not_attempted(exercise.name, make_graph):
         return None
     a, b = mystery_inputs()
-    received = call(name, make_graph, (a, b), hint)
+    shown = "the leaves a and b of the picture"
+    received = call(exercise, make_graph, (a, b), input=shown)
     if not isinstance(received, Tensor) or received.grad_fn is None:
-        raise ExerciseError(name, "make_graph should return the tensor at the top of the graph "
-                            "(one with a grad_fn)", received=received, hint=hint)
+        raise exercise.wrong("make_graph should return the tensor the last operation makes "
+                             "(one with a grad_fn)", input=shown, received=received)
     leaves = {"a": a, "b": b}
-    differences = structure_differences(received, _mystery(a, b), leaves=leaves)
+    differences = structure_differences(received, solutions.make_graph(a, b), leaves=leaves)
     if differences:
         found = graph_structure(received, leaves).summary().replace("\n", ", ")
-        raise ExerciseError(name, "the graph is not the one in the picture:\n  - "
-                            + "\n  - ".join(differences) + f"\n  your graph has: {found}",
-                            hint=hint)
-    return passed(name)
-
-
-def _count_reference(output):
-    return len(list(walk(output)))
+        shown_differences = differences[:6] + (["..."] if len(differences) > 6 else [])
+        raise exercise.wrong("the graph is not the one in the picture:\n    - "
+                             + "\n    - ".join(shown_differences)
+                             + f"\n  your graph has: {found}")
+    return passed(exercise.name)
 
 
 def _graphs():
@@ -63,14 +76,11 @@ def _graphs():
     deep = a
     for _ in range(5000):
         deep = deep * 1.0
-    return [(tutorial,), (diamond,), (deep,)]
+    return [Case((tutorial,), "the lesson-03 graph, t = (y * y * 3).mean() with y = x + 2"),
+            Case((diamond,), "t = (s.exp() + s * 3).sum() with s = a * 2 (s is used twice)"),
+            Case((deep,), "t = a * 1.0 * 1.0 * ..., a chain of 5000 multiplications")]
 
 
 def check_count_nodes(count_nodes):
     """Exercise: `count_nodes(t)`, how many distinct nodes the graph behind `t` holds."""
-    return check("count_nodes", count_nodes, _graphs(), copy_inputs=False,
-                 hint="start from t.grad_fn; keep a stack (a list) of nodes still to visit and "
-                      "a set of nodes already seen; pop a node, push each node of its "
-                      "next_functions (skip None and seen ones). Count every node once, "
-                      "AccumulateGrad included. Recursion fails on the 5000-node chain",
-                 reference=_count_reference)
+    return check(LESSON["count_nodes"], count_nodes, _graphs(), copy_inputs=False)

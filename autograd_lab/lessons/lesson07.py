@@ -10,22 +10,32 @@ reference and compares the losses, the weights and the gradients left behind.
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import ExerciseError, close, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.results import close
+from autograd_lab.lessons.solutions import lesson07 as solutions
 
 _LAYER_SIZES = [(12, 6, 3), (12, 6, 5, 3)]  # input, hidden..., output
 _N = 8
 _STEPS = 3
 _LEARNING_RATE = 1e-3
-_HINT = ("h = x; relu(h.mm(w)) for every weight but the last, then y_pred = h.mm(weights[-1]); "
-         "loss = (y_pred - y).pow(2).sum(); loss.backward(); then, inside "
-         "`with torch.no_grad():`, for each w: w -= learning_rate * w.grad and w.grad.zero_(); "
-         "return loss.item()")
+LESSON = Lesson("lesson07", [
+    Exercise("train_step", solution=solutions.train_step,
+             nudge="one step: forward through every weight of the list, the sum-of-squares "
+                   "loss, backward, then update each weight in place under no_grad() and zero "
+                   "its gradient; return the loss as a Python number",
+             stronger_hint="every weight but the last is followed by a ReLU: loop over "
+                           "weights[:-1], then weights[-1] gives y_pred. After backward, inside "
+                           "`with torch.no_grad():` change each w with -= (`w = w - ...` makes a "
+                           "new tensor) and zero w.grad; .item() turns the loss into a number"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 
 
 def check_train_step(train_step):
     """Run `train_step` for a few steps next to a reference, for two and three layers."""
-    name = "train_step"
-    if not_attempted(name, train_step):
+    exercise = LESSON["train_step"]
+    if not_attempted(exercise.name, train_step):
         return None
     for seed, sizes in enumerate(_LAYER_SIZES):
         x, y, weights = _problem(sizes, seed)
@@ -34,22 +44,17 @@ def check_train_step(train_step):
                  f"weights {[tuple(w.shape) for w in weights]}, learning_rate 1e-3")
         for step in range(_STEPS):
             where = f"step {step + 1} of {shown}"
-            try:
-                received = train_step(x, y, weights, _LEARNING_RATE)
-            except Exception as error:
-                raise ExerciseError(name, f"{where}: calling it raised {type(error).__name__}: "
-                                    f"{error}", hint=_HINT) from error
+            received = call(exercise, train_step, (x, y, weights, _LEARNING_RATE), input=where)
             expected = _reference_step(x, y, reference)
             if isinstance(received, autograd_lab.Tensor) or not _is_number(received):
-                raise ExerciseError(name, f"{where}: return the loss as a Python number "
-                                    "(loss.item())", expected=expected, received=received,
-                                    hint=_HINT)
+                raise exercise.wrong("return the loss as a Python number (loss.item())",
+                                     input=where, expected=expected, received=received)
             if not np.isclose(received, expected, rtol=1e-4):
-                raise ExerciseError(name, f"{where}: the loss returned is not right",
-                                    expected=expected, received=received, hint=_HINT)
+                raise exercise.wrong("the loss returned is not right", input=where,
+                                     expected=expected, received=received)
             for index, (weight, ref) in enumerate(zip(weights, reference)):
-                _check_weight(name, where, f"weights[{index}]", weight, ref)
-    return passed(name)
+                _check_weight(exercise, where, f"weights[{index}]", weight, ref)
+    return passed(exercise.name)
 
 
 def _problem(sizes, seed):
@@ -62,22 +67,21 @@ def _problem(sizes, seed):
     return x, y, weights
 
 
-def _check_weight(name, where, label, weight, reference):
+def _check_weight(exercise, where, label, weight, reference):
     if not (weight.is_leaf and weight.requires_grad):
-        raise ExerciseError(name, f"{where}: {label} is no longer a leaf that requires grad",
-                            hint="update in place (-=) inside `with torch.no_grad():`, so "
-                            "that autograd does not record it")
+        raise exercise.wrong(f"{label} is no longer a leaf that requires grad", input=where,
+                             advice="update in place (-=) inside `with torch.no_grad():`, so "
+                             "that autograd does not record it")
     if not close(weight.detach(), reference, rtol=1e-4, atol=1e-6):
-        raise ExerciseError(name, f"{where}: {label} after the update is not right",
-                            expected=reference, received=weight.detach(),
-                            hint="update every weight of the list in place: `w -= ...` "
-                            "(`w = w - ...` only renames a new tensor inside the function). "
-                            + _HINT)
+        raise exercise.wrong(f"{label} after the update is not right", input=where,
+                             expected=reference, received=weight.detach(),
+                             advice="update every weight of the list in place: `w -= ...` "
+                             "(`w = w - ...` only renames a new tensor inside the function)")
     if weight.grad is not None and bool((weight.grad != 0).any()):
-        raise ExerciseError(name, f"{where}: {label}.grad was not zeroed after the update",
-                            expected="zeros", received=weight.grad,
-                            hint="call w.grad.zero_() after updating w: backward adds into "
-                            ".grad")
+        raise exercise.wrong(f"{label}.grad was not zeroed after the update", input=where,
+                             expected="all zeros", received=weight.grad,
+                             advice="zero each gradient (zero_()) after updating its weight: "
+                             "backward adds into .grad")
 
 
 def _reference_step(x, y, weights):

@@ -7,10 +7,19 @@ a machine with or without a GPU.
 """
 
 from autograd_lab import cuda
-from autograd_lab.lessons.checking import ExerciseError, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, not_attempted, passed
+from autograd_lab.lessons.solutions import lesson11 as solutions
 
-_HINT = ('ask torch.cuda.is_available() inside the function; "auto" -> "cuda" if available else '
-         '"cpu"; "cpu" -> "cpu"; "cuda" -> "cuda" if available, else raise RuntimeError("...")')
+LESSON = Lesson("lesson11", [
+    Exercise("pick_device", solution=solutions.pick_device,
+             nudge="three requests, each with its own answer; ask torch.cuda.is_available() "
+                   "inside the function, every time it is called",
+             stronger_hint='"cpu" is always answered with "cpu"; "auto" gets the GPU only when '
+                           'one is available; "cuda" gets "cuda" when a GPU is available and '
+                           "otherwise raises a RuntimeError that says there is none"),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 _CASES = [  # (GPU available, wanted, expected answer; None means a RuntimeError)
     (True, "auto", "cuda"), (True, "cpu", "cpu"), (True, "cuda", "cuda"),
     (False, "auto", "cpu"), (False, "cpu", "cpu"), (False, "cuda", None),
@@ -19,8 +28,8 @@ _CASES = [  # (GPU available, wanted, expected answer; None means a RuntimeError
 
 def check_pick_device(pick_device):
     """Check `pick_device(wanted)` with and without a (pretended) GPU."""
-    name = "pick_device"
-    if not_attempted(name, pick_device):
+    exercise = LESSON["pick_device"]
+    if not_attempted(exercise.name, pick_device):
         return None
     for available, wanted, expected in _CASES:
         situation = "a GPU is available" if available else "no GPU is available"
@@ -30,21 +39,19 @@ def check_pick_device(pick_device):
         except RuntimeError as error:
             if expected is None:
                 continue
-            raise ExerciseError(name, f"it raised RuntimeError: {error}", input=shown,
-                                expected=expected, hint=_HINT) from error
+            raise exercise.raised(error, input=shown) from None
         except Exception as error:
-            raise ExerciseError(name, f"calling it raised {type(error).__name__}: {error}",
-                                input=shown, hint=_HINT) from error
+            raise exercise.raised(error, input=shown) from None
         if expected is None:
-            raise ExerciseError(name, "asking for 'cuda' without a GPU must raise a "
-                                "RuntimeError that says so", input=shown,
-                                expected="RuntimeError", received=received,
-                                hint="a silent fall-back to the CPU hides the problem from "
-                                "whoever asked for the GPU: raise RuntimeError(...)")
+            raise exercise.wrong("asking for 'cuda' without a GPU must raise a RuntimeError "
+                                 "that says so", input=shown, expected="RuntimeError",
+                                 received=received,
+                                 advice="a silent fall-back to the CPU hides the problem from "
+                                 "whoever asked for the GPU")
         if str(received) not in (expected, f"{expected}:0"):
-            raise ExerciseError(name, "not the right device", input=shown, expected=expected,
-                                received=received, hint=_HINT)
-    return passed(name)
+            raise exercise.wrong("not the right device", input=shown, expected=expected,
+                                 received=received)
+    return passed(exercise.name)
 
 
 def _with_gpu_available(available, run):

@@ -10,7 +10,8 @@ import math
 import numpy as np
 
 import autograd_lab
-from autograd_lab.lessons.checking import ExerciseError, call, not_attempted, passed
+from autograd_lab.lessons.checking import Exercise, Lesson, call, not_attempted, passed
+from autograd_lab.lessons.solutions import lesson12 as solutions
 
 
 class Value:
@@ -67,47 +68,59 @@ def _as_value(x):
 
 # -- the checkers ---------------------------------------------------------------------------
 
-_ORDER_HINT = ("no recursion (Python stops near 1000 levels): keep an explicit stack of "
-               "(value, parents_done) pairs; push a value, then its parents; append a value to "
-               "the order only when it comes off the stack the second time, after its parents. "
-               "A `seen` set makes each value appear once")
-_BACKWARD_HINT = ("set root.grad = 1.0, then go through the topological order from the root "
-                  "backwards and, for each value, add local_derivative * value.grad to each "
-                  "parent's grad (+=, because a value used twice gets two contributions)")
+LESSON = Lesson("lesson12", [
+    Exercise("topological_order", solution=solutions.topological_order,
+             nudge="every Value once, each after all of its parents; the checker's chain is "
+                   "5000 operations deep and Python stops near 1000 nested calls, so use a "
+                   "loop and a list as a stack instead of recursion",
+             stronger_hint="push (root, False) on a stack. Pop an item: if its flag is True, its "
+                           "parents are done and it joins the order; otherwise, if it was not "
+                           "seen yet, mark it seen, push it back with True, then push each of "
+                           "its parents with False"),
+    Exercise("backward", solution=solutions.backward,
+             nudge="the root's gradient with respect to itself is 1; then visit the values from "
+                   "the root towards the leaves, applying the chain rule at each; a value used "
+                   "twice receives two contributions",
+             stronger_hint="your topological order, reversed, visits each value after every "
+                           "value that uses it; for each (parent, local_derivative) pair of a "
+                           "value, add local_derivative times the value's grad to the parent's "
+                           "grad, with += rather than ="),
+])
+hint = LESSON.hint
+show_solution = LESSON.show_solution
 
 
 def check_topological_order(topological_order):
     """Check `topological_order(root)`: every Value once, each after all of its parents."""
-    name = "topological_order"
-    if not_attempted(name, topological_order):
+    exercise = LESSON["topological_order"]
+    if not_attempted(exercise.name, topological_order):
         return None
     for label, (root, _, _) in _test_graphs():
-        order = call(name, topological_order, (root,), _ORDER_HINT)
+        order = call(exercise, topological_order, (root,), input=label)
         problem = _order_problem(root, order)
         if problem:
-            raise ExerciseError(name, f"on {label}: {problem}", hint=_ORDER_HINT)
-    return passed(name)
+            raise exercise.wrong(problem, input=label)
+    return passed(exercise.name)
 
 
 def check_backward(backward):
     """Check `backward(root)` against autograd_lab on random graphs, a diamond and a deep chain."""
-    name = "backward"
-    if not_attempted(name, backward):
+    exercise = LESSON["backward"]
+    if not_attempted(exercise.name, backward):
         return None
     for label, (root, values, tensors) in _test_graphs():
-        call(name, backward, (root,), _BACKWARD_HINT)
+        call(exercise, backward, (root,), input=label)
         if root.grad != 1.0:
-            raise ExerciseError(name, f"on {label}: the root's own gradient is not 1",
-                                expected=1.0, received=root.grad, hint=_BACKWARD_HINT)
+            raise exercise.wrong("the root's own gradient is not 1", input=label, expected=1.0,
+                                 received=root.grad)
         tensors[-1].backward()
         for index, (value, tensor) in enumerate(zip(values, tensors)):
             expected = 0.0 if tensor.grad is None else tensor.grad.item()
             if not math.isclose(value.grad, expected, rel_tol=1e-6, abs_tol=1e-9):
-                raise ExerciseError(
-                    name, f"on {label}: the gradient of value number {index} "
-                    f"({_describe(value)}) is wrong", expected=expected, received=value.grad,
-                    hint=_BACKWARD_HINT)
-    return passed(f"{name} (agrees with autograd_lab)")
+                raise exercise.wrong(
+                    f"the gradient of value number {index} ({_describe(value)}) is wrong",
+                    input=label, expected=expected, received=value.grad)
+    return passed(f"{exercise.name} (agrees with autograd_lab)")
 
 
 def _order_problem(root, order):

@@ -15,9 +15,17 @@ tensor(2.)
 
 import warnings
 
+import numpy as np
+
+from autograd_lab.backend import array_module
 from autograd_lab.creation import rand
 from autograd_lab.ops import functional as ops_functional
+from autograd_lab.ops.binary_cross_entropy import (  # noqa: F401
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+)
 from autograd_lab.ops.functional import cross_entropy, mse_loss, nll_loss  # noqa: F401
+from autograd_lab.tensor import Tensor
 
 # -- layers ---------------------------------------------------------------------------------------
 
@@ -77,3 +85,33 @@ def log_softmax(input, dim=None, dtype=None):
     if dim is None:
         dim = _softmax_dim("log_softmax", input.dim())
     return ops_functional.log_softmax(input, dim, dtype=dtype)
+
+
+# -- encodings ------------------------------------------------------------------------------------
+
+
+def one_hot(tensor, num_classes=-1):
+    """Class indices as one-hot rows: index i becomes a row of zeros with a 1 at position i.
+
+    The result has one more dimension than `tensor`, of size `num_classes` (by default one
+    more than the largest index), and dtype int64; `.float()` makes it an input for a layer.
+
+    >>> import autograd_lab as alt
+    >>> alt.nn.functional.one_hot(alt.tensor([0, 2]), num_classes=3)
+    tensor([[1, 0, 0],
+            [0, 0, 1]])
+    """
+    data = tensor._data
+    if data.dtype != np.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if data.size == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(data.max()) + 1
+    if data.size and int(data.min()) < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if data.size and int(data.max()) >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    xp = array_module(data)
+    rows = (data[..., None] == xp.arange(num_classes)).astype(np.int64)
+    return Tensor._from_array(rows, tensor.device)

@@ -51,16 +51,16 @@ def _fill(tensor, values):
         return tensor.copy_(values)
 
 
-def uniform_(tensor, a=0.0, b=1.0):
-    """Fill with values drawn uniformly from [a, b)."""
-    return _fill(tensor, rand(tensor.shape, dtype=tensor.dtype, device=tensor.device)
-                 * (b - a) + a)
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with values drawn uniformly from [a, b) (from `generator`, if given)."""
+    return _fill(tensor, rand(tensor.shape, dtype=tensor.dtype, device=tensor.device,
+                              generator=generator) * (b - a) + a)
 
 
-def normal_(tensor, mean=0.0, std=1.0):
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with values drawn from the normal distribution N(mean, std²)."""
-    return _fill(tensor, randn(tensor.shape, dtype=tensor.dtype, device=tensor.device)
-                 * std + mean)
+    return _fill(tensor, randn(tensor.shape, dtype=tensor.dtype, device=tensor.device,
+                               generator=generator) * std + mean)
 
 
 def constant_(tensor, val):
@@ -105,7 +105,7 @@ def _no_elements(tensor):
     return False
 
 
-def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He initialisation: uniform on [-bound, bound] with bound = gain * sqrt(3 / fan).
 
     (A uniform distribution on [-b, b] has standard deviation b / sqrt(3), so the standard
@@ -116,24 +116,25 @@ def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
         return tensor
     std = calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode))
     bound = math.sqrt(3.0) * std
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu"):
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
     """He initialisation: normal with mean 0 and standard deviation gain / sqrt(fan)."""
     if _no_elements(tensor):
         return tensor
-    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)))
+    return normal_(tensor, 0.0, calculate_gain(nonlinearity, a) / math.sqrt(_fan(tensor, mode)),
+                   generator)
 
 
-def xavier_uniform_(tensor, gain=1.0):
+def xavier_uniform_(tensor, gain=1.0, generator=None):
     """Glorot initialisation: uniform on [-a, a] with a = gain * sqrt(6 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
     bound = gain * math.sqrt(6.0 / (fan_in + fan_out))
-    return uniform_(tensor, -bound, bound)
+    return uniform_(tensor, -bound, bound, generator)
 
 
-def xavier_normal_(tensor, gain=1.0):
+def xavier_normal_(tensor, gain=1.0, generator=None):
     """Glorot initialisation: normal with std = gain * sqrt(2 / (fan_in + fan_out))."""
     fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
-    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)))
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / (fan_in + fan_out)), generator)

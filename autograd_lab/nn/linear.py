@@ -20,7 +20,7 @@ class Linear(Module):
     >>> layer
     Linear(in_features=1000, out_features=100, bias=True)
     >>> layer(alt.randn(64, 1000)).shape
-    (64, 100)
+    autograd_lab.Size([64, 100])
     """
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):

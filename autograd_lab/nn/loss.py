@@ -1,4 +1,5 @@
-"""Loss functions as modules: `MSELoss`, `CrossEntropyLoss`, `NLLLoss`.
+"""Loss functions as modules: `MSELoss`, `CrossEntropyLoss`, `NLLLoss`, `BCELoss`,
+`BCEWithLogitsLoss`.
 
 A loss module remembers its settings (`reduction`, class weights) and calls the function of
 the same name in `nn.functional`. `reduction` says how the per-sample losses are combined:
@@ -56,3 +57,28 @@ class CrossEntropyLoss(_Loss):
     def forward(self, input, target):
         return F.cross_entropy(input, target, self.weight, self.ignore_index, self.reduction,
                                self.label_smoothing)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities (after a sigmoid) against targets in [0, 1]."""
+
+    def __init__(self, weight=None, reduction="mean"):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy(input, target, self.weight, self.reduction)
+
+
+class BCEWithLogitsLoss(_Loss):
+    """Binary cross-entropy of raw scores: a sigmoid and `BCELoss` in one exact step.
+    `pos_weight` weighs the positive targets (one weight per class)."""
+
+    def __init__(self, weight=None, reduction="mean", pos_weight=None):
+        super().__init__(reduction)
+        self.register_buffer("weight", weight)
+        self.register_buffer("pos_weight", pos_weight)
+
+    def forward(self, input, target):
+        return F.binary_cross_entropy_with_logits(input, target, self.weight, self.reduction,
+                                                  self.pos_weight)

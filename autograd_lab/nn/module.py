@@ -17,7 +17,7 @@ switch between training and evaluation (`train()`, `eval()`) and print itself as
 >>> [name for name, _ in model.named_parameters()]
 ['hidden.weight', 'hidden.bias', 'out.weight', 'out.bias']
 >>> model(alt.ones(2, 3)).shape
-(2, 1)
+autograd_lab.Size([2, 1])
 
 Walks over the module tree are loops over an explicit stack, never recursive calls.
 """
@@ -82,7 +82,7 @@ class Module:
         >>> handle.remove()
         >>> _ = layer(alt.ones(1, 3))
         >>> shapes
-        [(4, 2)]
+        [autograd_lab.Size([4, 2])]
         """
         return _HookHandle(self._forward_hooks, hook)
 

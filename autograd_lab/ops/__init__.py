@@ -13,23 +13,32 @@ differs on purpose, it is smaller:
 - An in-place change through a view (`y[0] *= 2`) gives the base a `CopySlices` node whose
   inputs are the base's old history and the op's own node (`MulBackward0`); PyTorch keeps the
   op inside `CopySlices`. The gradients are the same.
-- Backward of exp, tanh, sigmoid and softmax recomputes them from the saved input instead of
-  keeping the output, so changing the output in place afterwards is not an error here.
+
+Each op saves for backward what PyTorch's saves (the output for exp, tanh, sigmoid, sqrt, relu,
+softmax, ...; the mask, condition or indices for masked_fill, where and indexing), so the same
+in-place changes are allowed or caught, and a second backward raises in the same places.
 """
 
 import numpy as np
 
 from autograd_lab.ops import (  # noqa: F401
     arithmetic,
+    binary_cross_entropy,
     comparison,
     conversion,
+    cumulative,
     elementwise,
+    elementwise_more,
     functional,
     indexing,
     linalg,
+    meshgrid,
+    numpy_names,
+    out_argument,
     reduction,
     selection,
     shape,
+    shape_as,
 )
 from autograd_lab.ops.base import exported  # noqa: F401
 

@@ -1,10 +1,9 @@
 """The arithmetic operators: `+ - * / **` and negation, with Python numbers on either side."""
 
-import math
-
 import numpy as np
 
 from autograd_lab.autograd.function import Function
+from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.tensor import Tensor
 
@@ -85,7 +84,11 @@ class Mul(Function):
 
 
 class Div(Function):
-    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²"""
+    """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²
+
+    -x / y² is computed as (x / y) / y, as PyTorch does: its own derivative then never meets
+    0 * inf (y * y would, at y = inf, under create_graph).
+    """
 
     node_name = "DivBackward0"
     computes_on_arrays = True
@@ -107,7 +110,7 @@ class Div(Function):
         if ctx.number is not None:
             y = ctx.number
         return (grad / y if ctx.needs_input_grad[0] else None,
-                -grad * x / (y * y) if ctx.needs_input_grad[1] else None)
+                -grad * (x / y / y) if ctx.needs_input_grad[1] else None)
 
 
 class Neg(Function):
@@ -126,7 +129,7 @@ class Neg(Function):
 
 
 class Pow(Function):
-    """z = x ** p for a number p  ->  dz/dx = p * x ** (p - 1)  (0 when p == 0)"""
+    """z = x ** p for a number p  ->  dz/dx = p * x ** (p - 1)  (zeros when p == 0)"""
 
     node_name = "PowBackward0"
     computes_on_arrays = True
@@ -137,22 +140,30 @@ class Pow(Function):
         a, ctx.exponent = binary_arrays(x, exponent)
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
+        if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
+            root = array_module(a).sqrt(a)
+            return root if ctx.exponent > 0 else 1 / root
         return a ** ctx.exponent
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         p = ctx.exponent
-        if p == 0:
-            return grad * 0
+        if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
+            return Tensor._zeros(x.shape, grad.dtype, grad.device)
         return grad * p * x ** (p - 1) if p != 2 else grad * 2 * x
 
 
 class PowTensor(Function):
-    """z = x ** y for tensors  ->  dz/dx = y * x ** (y - 1), dz/dy = x ** y * log(x)"""
+    """z = x ** y for tensors  ->  dz/dx = y * x ** (y - 1), dz/dy = x ** y * log(x) = z log(x)
+
+    As in PyTorch, dz/dx is 0 where y == 0 (also at 0 ** 0), and dz/dy is 0 where x == 0 and
+    y >= 0 (where z log(x) would be 0 * -inf = nan).
+    """
 
     node_name = "PowBackward1"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, y):
@@ -162,19 +173,25 @@ class PowTensor(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        grad_x = grad * y * x ** (y - 1) if ctx.needs_input_grad[0] else None
-        grad_y = None
-        if ctx.needs_input_grad[1]:  # where x == 0 and y >= 0, x ** y * log(x) is 0, not nan
-            grad_y = grad * (x ** y * x.log()).masked_fill((x == 0) & (y >= 0), 0)
+        x, y, z = ctx.saved_tensors
+        grad_x = grad_y = None
+        if ctx.needs_input_grad[0]:
+            grad_x = (grad * y * x ** (y - 1)).masked_fill(y == 0, 0)
+        if ctx.needs_input_grad[1]:
+            grad_y = grad * (z * x.log()).masked_fill((x == 0) & (y >= 0), 0)
         return grad_x, grad_y
 
 
 class RPow(Function):
-    """z = base ** x for a number base  ->  dz/dx = base ** x * log(base)"""
+    """z = base ** x for a number base  ->  dz/dx = base ** x * log(base) = z log(base)
+
+    As in PyTorch: for base 0 the gradient is 0 where x >= 0 (0 ** x is flat there), and a
+    negative base gives nan (its log is not a real number).
+    """
 
     node_name = "PowBackward2"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, base):
@@ -185,8 +202,9 @@ class RPow(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (ctx.base ** x) * math.log(ctx.base), None
+        x, z = ctx.saved_tensors
+        slope = z * np.log(ctx.base)  # numpy's log: -inf at 0 and nan below, where math raises
+        return grad * (slope.masked_fill(x >= 0, 0) if ctx.base == 0 else slope), None
 
 
 @export("add", "__add__", "__radd__")

@@ -1,8 +1,10 @@
 """Element-wise functions of one tensor: exp, log, sqrt, sin, tanh, sigmoid, relu, clamp, ...
 
 Each output element depends on the input element at the same place only, so each backward is
-the incoming gradient times the derivative, element by element. Backward recomputes what it
-needs from the saved input with Tensor ops, so that `create_graph=True` can differentiate it.
+the incoming gradient times the derivative, element by element, written with Tensor ops so that
+`create_graph=True` can differentiate it. Where the derivative is a function of the output
+(exp, sqrt, tanh, sigmoid, 1/x, relu), the op saves its output, as PyTorch does: the input may
+then change in place after the op, the output may not.
 """
 
 import numpy as np
@@ -19,20 +21,20 @@ def _float_data(x):
 
 
 class Exp(Function):
-    """y = exp(x)  ->  dy/dx = exp(x)"""
+    """y = exp(x)  ->  dy/dx = exp(x) = y"""
 
     node_name = "ExpBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return array_module(x._data).exp(_float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.exp()
+        (y,) = ctx.saved_tensors
+        return grad * y
 
 
 class Log(Function):
@@ -53,20 +55,20 @@ class Log(Function):
 
 
 class Sqrt(Function):
-    """y = √x  ->  dy/dx = 1 / (2√x)   (inf at 0)"""
+    """y = √x  ->  dy/dx = 1 / (2√x) = 1 / (2y)   (inf at 0)"""
 
     node_name = "SqrtBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return array_module(x._data).sqrt(_float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (2 * x.sqrt())
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
 
 
 class Sin(Function):
@@ -104,39 +106,37 @@ class Cos(Function):
 
 
 class Tanh(Function):
-    """y = tanh(x)  ->  dy/dx = 1 - tanh(x)²"""
+    """y = tanh(x)  ->  dy/dx = 1 - tanh(x)² = 1 - y²"""
 
     node_name = "TanhBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return array_module(x._data).tanh(_float_data(x))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        y = x.tanh()
+        (y,) = ctx.saved_tensors
         return grad * (1 - y * y)
 
 
 class Sigmoid(Function):
-    """y = σ(x) = 1 / (1 + exp(-x))  ->  dy/dx = σ(x) (1 - σ(x))"""
+    """y = σ(x) = 1 / (1 + exp(-x))  ->  dy/dx = σ(x) (1 - σ(x)) = y (1 - y)"""
 
     node_name = "SigmoidBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         data = _float_data(x)
         return 1 / (1 + array_module(data).exp(-data))  # exp(-x) = inf gives 0, not a warning
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        y = x.sigmoid()
+        (y,) = ctx.saved_tensors
         return grad * y * (1 - y)
 
 
@@ -158,52 +158,79 @@ class Abs(Function):
 
 
 class Sign(Function):
-    """y = sign(x) in {-1, 0, 1}  ->  dy/dx = 0 (flat everywhere it is defined)"""
+    """y = sign(x) in {-1, 0, 1}  ->  dy/dx = 0 (flat everywhere it is defined)
+
+    sign(nan) is 0, as in PyTorch (so the gradient of |x| at nan is 0). The gradient is zeros
+    that need no gradient themselves, even for an inf or nan incoming gradient.
+    """
 
     node_name = "SignBackward0"
     computes_on_arrays = True
 
     @staticmethod
     def forward(ctx, x):
-        return array_module(x._data).sign(x._data)
+        return array_module(x._data).nan_to_num(array_module(x._data).sign(x._data), nan=0)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return Tensor._zeros(grad.shape, grad.dtype, grad.device)
 
 
 class Reciprocal(Function):
-    """y = 1 / x  ->  dy/dx = -1 / x²"""
+    """y = 1 / x  ->  dy/dx = -1 / x² = -y²"""
 
     node_name = "ReciprocalBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return 1 / _float_data(x)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad / (x * x)
+        (y,) = ctx.saved_tensors
+        return -grad * (y * y)
 
 
 class Relu(Function):
-    """y = max(x, 0)  ->  dy/dx = 1 where x > 0, else 0 (0 at x == 0, as in PyTorch)"""
+    """y = max(x, 0)  ->  dy/dx = 1 where y > 0, else 0 (0 at x == 0, as in PyTorch)"""
 
     node_name = "ReluBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         return array_module(x._data).maximum(x._data, 0).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad.masked_fill(x <= 0, 0)
+        (y,) = ctx.saved_tensors
+        return ReluGrad.apply(grad, y)
+
+
+class ReluGrad(Function):
+    """relu's backward as an op of its own: z = 0 where y <= 0, else grad
+
+    ->  dz/dgrad = 0 where y <= 0, else 1;  dz/dy = 0. Recording y as an input (with a zero
+    gradient) is what makes the gradient of relu differentiable under `create_graph=True`:
+    its own gradient is zeros, not an error, as in PyTorch.
+    """
+
+    node_name = "ThresholdBackwardBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, grad, y):
+        ctx.save_for_backward(y)
+        return array_module(grad._data).where(y._data <= 0, 0, grad._data).astype(
+            grad._data.dtype, copy=False)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return ReluGrad.apply(grad, y), Tensor._zeros(y.shape, y.dtype, y.device)
 
 
 class Clamp(Function):

@@ -19,48 +19,58 @@ def _float_input(x, name):
     return x._data
 
 
+def _minus_max(data, axis):
+    """x - max(x) along axis: softmax does not change, and exp can no longer overflow."""
+    return data - data.max(axis=axis, keepdims=True) if data.size else data
+
+
 class Softmax(Function):
-    """y_i = exp(x_i) / Σ_j exp(x_j) along dim  ->  dx = y * (g - Σ_j g_j y_j)"""
+    """y_i = exp(x_i) / Σ_j exp(x_j) along dim  ->  dx = y * (g - Σ_j g_j y_j)
+
+    Backward needs only the output y, which is what is saved, as in PyTorch.
+    """
 
     node_name = "SoftmaxBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.save_for_backward(x)
         ctx.dim = dim
         data = _float_input(x, "softmax")
         axis = dim if data.ndim else None
-        e = array_module(data).exp(data - data.max(axis=axis, keepdims=True))
+        e = array_module(data).exp(_minus_max(data, axis))
         return e / e.sum(axis=axis, keepdims=True)
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        y = x.softmax(ctx.dim)
+        (y,) = ctx.saved_tensors
         return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
 
 
 class LogSoftmax(Function):
-    """y_i = x_i - log Σ_j exp(x_j) along dim  ->  dx = g - softmax(x) * Σ_j g_j"""
+    """y_i = x_i - log Σ_j exp(x_j) along dim  ->  dx = g - exp(y) * Σ_j g_j
+
+    (exp(y) is softmax(x); backward needs only the output y, which is what is saved.)
+    """
 
     node_name = "LogSoftmaxBackward0"
     computes_on_arrays = True
+    saves_output = True
 
     @staticmethod
     def forward(ctx, x, dim):
-        ctx.save_for_backward(x)
         ctx.dim = dim
         data = _float_input(x, "log_softmax")
         xp = array_module(data)
         axis = dim if data.ndim else None
-        shifted = data - data.max(axis=axis, keepdims=True)
+        shifted = _minus_max(data, axis)
         return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad - x.softmax(ctx.dim) * grad.sum(ctx.dim, keepdim=True)
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
 
 
 class NllLoss(Function):
@@ -209,12 +219,8 @@ def mse_loss(input, target, reduction="mean"):
     """Mean squared error `mean((input - target)²)` ("sum" or "none" for the other reductions)."""
     _check_reduction(reduction)
     if input.shape != target.shape:
-        warnings.warn(f"Using a target size ({_size(target.shape)}) that is different to the "
-                      f"input size ({_size(input.shape)}). This will likely lead to incorrect "
+        warnings.warn(f"Using a target size ({target.shape}) that is different to the "
+                      f"input size ({input.shape}). This will likely lead to incorrect "
                       "results due to broadcasting. Please ensure they have the same size.",
                       UserWarning, stacklevel=2)
     return MseLoss.apply(input, target, reduction=reduction)
-
-
-def _size(shape):
-    return f"[{', '.join(str(s) for s in shape)}]"

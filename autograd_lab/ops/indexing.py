@@ -83,15 +83,27 @@ class Index(Function):
         ctx.key, ctx.shape = key, x.shape
         if isinstance(key, type(x._data)) and key.dtype.kind == "b":
             _check_mask(key.shape, x.shape)
+        if not is_basic(key):  # the index tensors behind ctx.key: saved, so checked and freed
+            ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         try:
             return x._data[key]
         except IndexError as error:
             text = str(error).replace("array", "tensor").replace("axis", "dimension")
+            if text.startswith("too many indices"):
+                text = f"too many indices for tensor of dimension {x.dim()}"
             raise IndexError(text) from None
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # raises if the index tensors were freed or changed in place
         return IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape)
+
+
+def _index_tensors(index, key, xp):
+    """The tensors in an advanced index (lists made tensors), which its backward needs."""
+    parts, key_parts = (index, key) if isinstance(index, tuple) else ((index,), (key,))
+    return [part if isinstance(part, Tensor) else Tensor._from_array(xp.asarray(key_part))
+            for part, key_part in zip(parts, key_parts) if isinstance(part, (Tensor, list))]
 
 
 class Select(Index):
@@ -184,13 +196,14 @@ class MaskedFill(Function):
 
     @staticmethod
     def forward(ctx, x, *, mask, value):
-        ctx.mask = mask
+        ctx.save_for_backward(mask)
         xp = backend.array_module(x._data)
         return xp.where(mask._data, xp.asarray(value, dtype=x._data.dtype), x._data)
 
     @staticmethod
     def backward(ctx, grad):
-        return grad.masked_fill(ctx.mask, 0)
+        (mask,) = ctx.saved_tensors
+        return grad.masked_fill(mask, 0)
 
 
 @export("__getitem__")

@@ -23,6 +23,7 @@ def _replay(base, steps):
     contexts, view = [], base
     for cls, settings in steps:
         ctx = cls.__new__(cls)  # what forward fills in (shapes, indices) backward needs later
+        ctx._saved = ()
         view = Tensor._from_array(cls.forward(ctx, view, **settings), base.device)
         contexts.append(ctx)
     return view._data, contexts

