@@ -699,7 +699,8 @@ class Tensor:
             source = Tensor._from_array(np.asarray(source))
         if source.device is not self._device:
             source = source.to(self._device)
-        return self._assign(lambda: CopyFrom.apply(self, source), source)
+        return self._assign(lambda: CopyFrom.apply(self, source), source,
+                            may_overlap=source is self)  # onto itself: PyTorch skips checks
 
     def __setitem__(self, index, value):
         """`x[0, 1:] = y`, `x[mask] = 0`: in place, differentiable for non-leaf tensors."""

@@ -280,6 +280,7 @@ EXAMPLES = [
     # -- shape ----------------------------------------------------------------------------------
     Example("reshape", lambda t, x: x.reshape(3, -1) * 1, normal(2, 3)),
     Example("reshape_after_transpose", lambda t, x: x.t().reshape(6), normal(2, 3)),
+    Example("reshape_a_column_without_copy", lambda t, x: x[:, 0].reshape(1, 2), normal(2, 3)),
     Example("flatten_after_permute", lambda t, x: x.permute(1, 0, 2).flatten(1), normal(2, 2, 2)),
     Example("view", lambda t, x: x.view(6), normal(2, 3)),
     Example("t", lambda t, x: x.t(), normal(2, 3)),

@@ -112,6 +112,13 @@ class Expand(Function):
         return sum_to_shape(grad, ctx.shape)
 
 
+class ReshapeAlias(View):
+    """y = x in another shape, read through x's strides (reshape of a transposed or sliced x
+    that needs no copy)  ->  the gradient is reshaped back"""
+
+    node_name = "ReshapeAliasBackward0"
+
+
 class UnsafeView(View):
     """y = a contiguous copy of x in another shape (what reshape does when x's elements are
     not laid out in order, e.g. after a transpose)  ->  the gradient is reshaped back"""
@@ -238,7 +245,7 @@ def reshape(input, *sizes, shape=None):
     shape = _resolve_shape(sizes if shape is None else (shape,), input.numel())
     if not _can_view(input, shape):  # the elements must be copied into order first
         return UnsafeView.apply(input, shape=shape)
-    return View.apply(input, shape=shape)
+    return (View if input.is_contiguous() else ReshapeAlias).apply(input, shape=shape)
 
 
 @export("view", function=False)
