@@ -6,6 +6,9 @@ program returns what a learner could print: values, `requires_grad`, `is_leaf`, 
 `grad_fn` names, or the error raised (class and words).
 """
 
+import random
+
+import numpy as np
 import pytest
 from op_examples import needs_torch
 
@@ -363,6 +366,25 @@ def test_views_made_under_no_grad_require_grad_like_their_base():
     assert views_made_under_no_grad(alt) == (True, True, True, None)
 
 
+@program
+def change_the_output_of_an_op_that_saved_it(lib):
+    x = leaf(lib, [1.0, 4.0])
+    caught = []
+    for make in (lambda: x.relu(), lambda: x.sqrt(), lambda: 2 ** x):
+        out = make()
+        out.add_(1)
+        caught.append(error_of(lambda: out.sum().backward()) is not None)
+    y = x * 1
+    y[:1].sqrt_()  # through a view: the view is the output sqrt keeps
+    y.mul_(2)
+    caught.append(error_of(lambda: y.sum().backward()) is not None)
+    return caught
+
+
+def test_changing_an_output_that_backward_needs_is_caught():
+    assert change_the_output_of_an_op_that_saved_it(alt) == [True, True, True, True]
+
+
 # -- the same observations from PyTorch ------------------------------------------------------------
 
 @needs_torch
@@ -372,3 +394,104 @@ def test_program_observes_what_pytorch_observes(program_name):
     import torch
 
     assert PROGRAMS[program_name](alt) == PROGRAMS[program_name](torch)
+
+
+# -- random programs of views and in-place changes, step by step against PyTorch ------------------
+
+VIEWS = [  # (name, make the view, which shapes it applies to)
+    ("[0]", lambda t: t[0], lambda shape: len(shape) >= 1),
+    ("[:, 1:]", lambda t: t[:, 1:], lambda shape: len(shape) == 2),
+    ("[:, 0]", lambda t: t[:, 0], lambda shape: len(shape) == 2),
+    (".t()", lambda t: t.t(), lambda shape: len(shape) == 2),
+    (".view(-1)", lambda t: t.view(-1), lambda shape: True),
+    (".reshape(shape)", lambda t: t.reshape(t.shape), lambda shape: True),
+    (".unsqueeze(0)", lambda t: t.unsqueeze(0), lambda shape: len(shape) < 3),
+    (".squeeze(0)", lambda t: t.squeeze(0), lambda shape: len(shape) >= 1),
+    ("[...]", lambda t: t[...], lambda shape: True),
+    (".expand(2, *shape)", lambda t: t.expand(2, *t.shape), lambda shape: len(shape) < 3),
+    (".unbind()[0]", lambda t: t.unbind()[0], lambda shape: len(shape) >= 1),
+]
+IN_PLACE = [  # (name, change t in place with operand o)
+    (".add_(1)", lambda t, o: t.add_(1.0)),
+    (".mul_(o)", lambda t, o: t.mul_(o)),
+    (".sub_(o * 2)", lambda t, o: t.sub_(o * 2)),
+    (".div_(2)", lambda t, o: t.div_(2.0)),
+    (".neg_()", lambda t, o: t.neg_()),
+    (".zero_()", lambda t, o: t.zero_()),
+    (".fill_(2)", lambda t, o: t.fill_(2.0)),
+    (".copy_(o)", lambda t, o: t.copy_(o)),
+    ("[0] = o[0]", lambda t, o: t.__setitem__(0, o[0])),
+    ("[0] += o[0]", lambda t, o: t.__setitem__(0, t[0].__iadd__(o[0]))),
+]
+
+
+def random_program(lib, seed, steps=10):
+    """Run a seeded random program of views, in-place changes (some under no_grad) and
+    backward passes; return what is observable after each step."""
+    rng = random.Random(seed)
+    g = leaf(lib, [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    w = leaf(lib, [0.5, -1.0, 2.0])
+    p = plain(lib, [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]])
+    pool = [g, w, p, g * 1, p.clone()]
+    storage = [0, 1, 2, 3, 4]  # which storage each tensor shows (a view shares its base's)
+    log = []
+    for _ in range(steps):
+        kind, no_grad = rng.random(), rng.random() < 0.3
+        i = rng.randrange(2 if rng.random() < 0.15 else len(pool))  # the leaves g, w: rarely
+        target = pool[i]
+        try:
+            with lib.set_grad_enabled(not no_grad or kind >= 0.9):
+                if kind < 0.35:
+                    name, make, fits = rng.choice([v for v in VIEWS if v[2](tuple(target.shape))])
+                    pool.append(make(target))
+                    storage.append(storage[i])
+                elif kind < 0.8 and target.dim() >= 1:
+                    name, change = rng.choice(IN_PLACE)
+                    # an operand sharing the target's storage only when it is the target itself:
+                    # PyTorch lets some partial overlaps through unchecked (see the README)
+                    others = [j for j in range(len(pool))
+                              if (storage[j] != storage[i] or j == i) and pool[j].dim() >= 1]
+                    change(target, pool[rng.choice(others)])
+                elif kind < 0.9:
+                    pool.append(target * 2)
+                    storage.append(len(storage))
+                else:
+                    g.grad = w.grad = None
+                    losses = [((t * (k + 1)) ** 2).sum()
+                              for k, t in enumerate(pool[-3:]) if t.requires_grad]
+                    if losses:
+                        sum(losses).backward(retain_graph=True)
+            outcome = "ok"
+        except Exception as error:  # noqa: BLE001 - its class and words are compared
+            outcome = (type(error).__name__, str(error)[:80])
+            g.grad = w.grad = None  # a failed backward: PyTorch keeps part (see the README)
+        log.append((outcome, [_state(t) for t in pool],
+                    [None if t.grad is None else np.round(t.grad.tolist(), 9).tolist()
+                     for t in (g, w)]))
+    return log
+
+
+def _state(tensor):
+    try:
+        values = np.round(np.array(tensor.tolist(), dtype=float), 9).tolist()
+        return values, tensor.requires_grad, tensor.is_leaf
+    except RuntimeError as error:  # a view PyTorch refuses to bring up to date
+        return str(error)[:80]
+
+
+def test_random_programs_run_without_errors_from_inside_the_library():
+    for seed in range(40):
+        for outcome, _, _ in random_program(alt, seed):
+            assert outcome == "ok" or outcome[0] in ("RuntimeError", "IndexError"), outcome
+
+
+@needs_torch
+@pytest.mark.torch_reference
+def test_random_programs_observe_what_pytorch_observes():
+    import torch
+
+    for seed in range(1500):
+        ours, theirs = random_program(alt, seed), random_program(torch, seed)
+        for step, (mine, its) in enumerate(zip(ours, theirs)):
+            assert mine == its, f"seed {seed}, step {step}"
+
