@@ -461,9 +461,18 @@ def random_program(lib, seed, steps=10):
                     others = [j for j in range(len(pool))
                               if (storage[j] != storage[i] or j == i) and pool[j].dim() >= 1]
                     change(target, pool[rng.choice(others)])
-                elif kind < 0.9:
+                elif kind < 0.85:
                     pool.append(target * 2)
                     storage.append(len(storage))
+                elif kind < 0.9:  # a gradient of a gradient, through whatever was recorded
+                    loss = sum(((t * t) ** 2).sum() for t in pool[-2:] if t.requires_grad)
+                    (first,) = lib.autograd.grad(loss, g, create_graph=True, allow_unused=True)
+                    pool.append(first if first is not None else g * 0)
+                    storage.append(len(storage))
+                    if first is not None and first.requires_grad:
+                        (second,) = lib.autograd.grad(first.sum(), g, allow_unused=True)
+                        pool.append(second if second is not None else g * 0)
+                        storage.append(len(storage))
                 else:
                     g.grad = w.grad = None
                     losses = [((t * (k + 1)) ** 2).sum()
