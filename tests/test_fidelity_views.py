@@ -465,8 +465,11 @@ def random_program(lib, seed, steps=10):
                     pool.append(target * 2)
                     storage.append(len(storage))
                 elif kind < 0.9:  # a gradient of a gradient, through whatever was recorded
-                    loss = sum(((t * t) ** 2).sum() for t in pool[-2:] if t.requires_grad)
-                    (first,) = lib.autograd.grad(loss, g, create_graph=True, allow_unused=True)
+                    losses = [((t * t) ** 2).sum() for t in pool[-2:] if t.requires_grad]
+                    if not losses:
+                        continue
+                    (first,) = lib.autograd.grad(sum(losses), g, create_graph=True,
+                                                 allow_unused=True)
                     pool.append(first if first is not None else g * 0)
                     storage.append(len(storage))
                     if first is not None and first.requires_grad:
