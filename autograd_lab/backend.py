@@ -169,6 +169,21 @@ def to_numpy(array):
     return array.get() if is_gpu_array(array) else array
 
 
+def as_strided(array, shape, strides):
+    """A view of `array`'s memory with other shape and strides (in bytes), writeable.
+
+    `expand` uses it with strides of 0; numpy's own `broadcast_to` would be read-only.
+    """
+    if is_gpu_array(array):
+        return _cupy.lib.stride_tricks.as_strided(array, shape, strides)
+    return np.lib.stride_tricks.as_strided(array, shape, strides, subok=True)
+
+
+def memory_start(array):
+    """The address of an array's first element (where two views of one storage may meet)."""
+    return array.data.ptr if is_gpu_array(array) else array.__array_interface__["data"][0]
+
+
 def scatter_add(target, index, values):
     """`target[index] += values`, adding up repeated indices (numpy's `add.at`).
 

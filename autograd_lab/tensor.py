@@ -31,8 +31,8 @@ class Tensor:
             [3., 3.]], grad_fn=<AddBackward0>)
     """
 
-    __slots__ = ("_data", "_requires_grad", "grad_fn", "_grad", "_output_nr", "_version_cell",
-                 "_grad_accumulator", "_retains_grad", "_hooks", "_base", "_device",
+    __slots__ = ("_data", "_requires_grad", "_grad_fn", "_grad", "_output_nr", "_version_cell",
+                 "_grad_accumulator", "_retains_grad", "_hooks", "_base", "_view", "_device",
                  "__weakref__")
     __array_ufunc__ = None  # numpy_array * tensor calls Tensor.__rmul__ instead of numpy
 
@@ -47,14 +47,15 @@ class Tensor:
     def _init(self, array, device):
         self._data = array
         self._requires_grad = False
-        self.grad_fn = None
+        self._grad_fn = None
         self._grad = None
         self._output_nr = 0
         self._version_cell = [0]
         self._grad_accumulator = None
         self._retains_grad = None  # the hook that keeps .grad, once retain_grad() was called
         self._hooks = None
-        self._base = None
+        self._base = None  # for a view: the tensor whose storage it shares
+        self._view = None  # for a view: how it was made from `_base` (an `autograd.views.ViewInfo`)
         self._device = device
 
     @classmethod
@@ -72,8 +73,11 @@ class Tensor:
 
     @property
     def requires_grad(self):
-        """Should operations on this tensor be recorded so that gradients can flow back to it?"""
-        return self._requires_grad
+        """Should operations on this tensor be recorded so that gradients can flow back to it?
+
+        A view requires grad as soon as its base does.
+        """
+        return self._requires_grad or (self._view is not None and self._base._requires_grad)
 
     @requires_grad.setter
     def requires_grad(self, flag):
@@ -96,6 +100,35 @@ class Tensor:
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self.requires_grad = requires_grad
         return self
+
+    @property
+    def grad_fn(self):
+        """The node that made this tensor, where backward goes next (None for a leaf)."""
+        if self._view is not None:
+            self._follow_base()
+        return self._grad_fn
+
+    def _follow_base(self):
+        """Bring a view up to date with its base (lazily, as PyTorch does).
+
+        A view shows its base's storage: once the base, or another view of it, was changed in
+        place, the view's values come from the base's new history, so its grad_fn is made again
+        from the base. And once the base requires grad, so does the view.
+        """
+        base = self._base
+        if base._requires_grad:
+            self._requires_grad = True
+        if self._view.version != self._version_cell[0] and (self._grad_fn is not None
+                                                             or base._requires_grad):
+            redo_view(self)
+
+    def _set_history(self, node, output_nr):
+        """Make `node` this tensor's grad_fn after an in-place change; `.grad` follows it."""
+        if self._retains_grad and self._grad_fn is not None:  # as in PyTorch
+            self._grad_fn.tensor_hooks[self._output_nr].remove(self._retains_grad)
+        self._grad_fn, self._output_nr, self._requires_grad = node, output_nr, True
+        if self._retains_grad:
+            self._add_node_hook(self._retains_grad)
 
     @property
     def is_leaf(self):
@@ -171,7 +204,7 @@ class Tensor:
         return _HookHandle(self._add_node_hook(hook))
 
     def _add_node_hook(self, hook):
-        node, output_nr = self.grad_fn, self._output_nr
+        node, output_nr = self._grad_fn, self._output_nr
         if getattr(node, "tensor_hooks", None) is None:
             node.tensor_hooks = {}
         hooks = node.tensor_hooks.setdefault(output_nr, [])
@@ -183,8 +216,10 @@ class Tensor:
 
     def _gradient_edge(self):
         """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
-        if self.grad_fn is not None:
-            return (self.grad_fn, self._output_nr)
+        if self._grad_fn is not None:
+            return (self._grad_fn, self._output_nr)
+        if self._view is not None and self._base._requires_grad:
+            return (None, 0)  # a view made under no_grad: PyTorch sends its gradient nowhere
         return (accumulate_grad_node(self), 0)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -228,7 +263,7 @@ class Tensor:
         """
         if self._base is not None:
             raise RuntimeError("Can't detach views in-place. Use detach() instead.")
-        self.grad_fn = None
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -461,33 +496,44 @@ class Tensor:
 
     # -- in-place changes --------------------------------------------------------------------
 
-    def _check_inplace(self):
-        """In-place changes to a leaf that requires grad would hide its history: refused."""
-        if not getattr(self._data.flags, "writeable", True):
-            # after expand(), one memory cell stands for many elements: numpy makes it read-only
-            raise RuntimeError(
-                "unsupported operation: more than one element of the written-to tensor refers "
-                "to a single memory location. Please clone() the tensor before performing the "
-                "operation.")
-        if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
-            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
-                               "operation.")
-        if self._base is not None and self._base._requires_grad and grad_mode._state.enabled:
-            if self._base.grad_fn is None:
+    def _check_inplace(self, records):
+        """Refuse in-place changes that would hide history, as PyTorch does.
+
+        `records`: will the change enter the graph (grad mode on, and this tensor or an
+        operand requires grad)? Changing a leaf that requires grad would lose its values;
+        the views that `views.ViewInfo.made_by` names cannot pass a change on to their base.
+        """
+        if not records:
+            return
+        if self._view is not None:
+            if self._view.made_by is not None:
+                raise view_error(self, "is being")
+            if self._base._requires_grad and self._base._grad_fn is None:
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
-            raise RuntimeError(_VIEW_IN_PLACE)
+        elif self._requires_grad and self._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
 
-    def _assign(self, result):
-        """Write `result` (computed out of place) into this tensor's storage, taking its history.
+    def _assign(self, compute, operand=None, may_overlap=False):
+        """Change this tensor in place into `compute()`, the same op computed out of place.
 
-        This is how every in-place op works here: compute `x + y` as usual, then copy the
-        values into `x` and let `x` point at the new node. The version bump lets nodes that
-        saved the old `x` notice.
+        This is how every in-place op works here: check the change is allowed, compute
+        `x + y` as usual, then copy the values into `x` and let `x` point at the new node.
+        The version bump lets nodes that saved the old `x` notice. `operand` (the `y`) may
+        not partly overlap `x` in memory, nor may two elements of `x` share a memory cell,
+        unless `may_overlap` (`fill_` may fill an expanded tensor).
         """
-        self._check_inplace()
-        if result.grad_fn is not None and self._base is not None:
-            raise RuntimeError(_VIEW_IN_PLACE)  # the base would not learn its new history
+        self._check_inplace(self._records_with(operand))
+        if not may_overlap:
+            check_write(self, operand)
+        return self._write(compute())
+
+    def _write(self, result):
+        """Copy `result` into this tensor; written through a view, the change becomes the
+        base's history (`ops.inplace`)."""
+        records = result._grad_fn is not None
+        self._check_inplace(records)
         if result.shape != self.shape:
             try:
                 broadcast = np.broadcast_shapes(result.shape, self.shape)
@@ -501,20 +547,17 @@ class Tensor:
             raise RuntimeError(f"result type {_TYPE_NAMES[result.dtype.name][:-6]} can't be "
                                f"cast to the desired output type "
                                f"{_TYPE_NAMES[self.dtype.name][:-6]}")
-        if result.grad_fn is not None:
-            self._keep_old_values_for(result.grad_fn)
+        if records:
+            self._keep_old_values_for(result._grad_fn)
         backend.array_module(self._data).copyto(self._data, result._data, casting="unsafe")
         self._version_cell[0] += 1
-        if result.grad_fn is not None:
-            if self._retains_grad:  # .grad follows the tensor to its new node, as in PyTorch
-                self.grad_fn.tensor_hooks[self._output_nr].remove(self._retains_grad)
-            self.grad_fn = result.grad_fn
-            self._output_nr = result._output_nr
-            if self.grad_fn.saves_output:  # exp_(), relu_(): the output it saved is self now
-                self.grad_fn._saved = self.grad_fn._saved[:-1] + ((self.detach(), self._version),)
-            self._requires_grad = True
-            if self._retains_grad:
-                self._add_node_hook(self._retains_grad)
+        node = result._grad_fn
+        if records and node.saves_output:  # exp_(), relu_(): the output it saved is self now
+            node._saved = node._saved[:-1] + ((self.detach(), self._version),)
+        if records and self._view is not None:
+            write_through_view(self, result)
+        elif records:
+            self._set_history(node, result._output_nr)
         return self
 
     def _keep_old_values_for(self, node):
@@ -522,14 +565,18 @@ class Tensor:
 
         `y.mul_(w)` computes `y * w`, whose node saved `y` to find the gradient of `w`;
         without the copy, backward would read the new values (and the version check fails).
+        Only the first slot, where the node keeps `y` itself: in `y.mul_(y)` the other factor
+        *is* the changed tensor, and backward raises, as in PyTorch.
         """
-        if not any(saved is self for saved, _ in node._saved):
+        slots = [saved is self for saved, _ in node._saved]
+        if True not in slots:
             return
+        first = slots.index(True)
         old = Tensor._from_array(self._data.copy(), self._device)
-        old.grad_fn, old._output_nr = self.grad_fn, self._output_nr
+        old._grad_fn, old._output_nr = self._grad_fn, self._output_nr
         old._requires_grad = self._requires_grad
-        node._saved = tuple((old, 0) if saved is self else (saved, version)
-                            for saved, version in node._saved)
+        node._saved = tuple((old, 0) if i == first else entry
+                            for i, entry in enumerate(node._saved))
 
     def _write_in_place(self, ufunc_name, other):
         """Under no_grad, let the array library write `self <op> other` straight into self.
@@ -545,8 +592,11 @@ class Tensor:
             if (other._device is not self._device or other._data.dtype != self._data.dtype
                     or other._data.shape != self._data.shape):
                 return False
+            check_write(self, other)
             other = other._data
-        elif type(other) not in (int, float):
+        elif type(other) in (int, float):
+            check_write(self)
+        else:
             return False
         xp = backend.array_module(self._data)
         getattr(xp, ufunc_name)(self._data, other, out=self._data)
@@ -556,31 +606,31 @@ class Tensor:
     def add_(self, other, alpha=1):
         if alpha == 1 and self._write_in_place("add", other):
             return self
-        return self._assign(self.add(other, alpha=alpha))
+        return self._assign(lambda: self.add(other, alpha=alpha), other)
 
     def sub_(self, other, alpha=1):
         if alpha == 1 and self._write_in_place("subtract", other):
             return self
-        return self._assign(self.sub(other, alpha=alpha))
+        return self._assign(lambda: self.sub(other, alpha=alpha), other)
 
     def mul_(self, other):
         if self._write_in_place("multiply", other):
             return self
-        return self._assign(self * other)
+        return self._assign(lambda: self * other, other)
 
     def div_(self, other):
         if self._write_in_place("divide", other):
             return self
-        return self._assign(self / other)
+        return self._assign(lambda: self / other, other)
 
     def pow_(self, exponent):
-        return self._assign(self ** exponent)
+        return self._assign(lambda: self ** exponent, exponent)
 
     def clamp_(self, min=None, max=None):
-        return self._assign(self.clamp(min, max))
+        return self._assign(lambda: self.clamp(min, max))
 
     def neg_(self):
-        return self._assign(-self)
+        return self._assign(lambda: -self)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -589,28 +639,28 @@ class Tensor:
     __ipow__ = pow_
 
     def exp_(self):
-        return self._assign(self.exp())
+        return self._assign(self.exp)
 
     def log_(self):
-        return self._assign(self.log())
+        return self._assign(self.log)
 
     def relu_(self):
-        return self._assign(self.relu())
+        return self._assign(self.relu)
 
     def sqrt_(self):
-        return self._assign(self.sqrt())
+        return self._assign(self.sqrt)
 
     def abs_(self):
-        return self._assign(self.abs())
+        return self._assign(self.abs)
 
     def sigmoid_(self):
-        return self._assign(self.sigmoid())
+        return self._assign(self.sigmoid)
 
     def tanh_(self):
-        return self._assign(self.tanh())
+        return self._assign(self.tanh)
 
     def masked_fill_(self, mask, value):
-        return self._assign(self.masked_fill(mask, value))
+        return self._assign(lambda: self.masked_fill(mask, value), may_overlap=True)
 
     def uniform_(self, a=0.0, b=1.0, *, generator=None):
         """Fill in place with samples from the uniform distribution on [a, b)."""
@@ -621,19 +671,27 @@ class Tensor:
         return self._fill_random(lambda rng, shape: rng.normal(mean, std, shape), generator)
 
     def _fill_random(self, draw, generator):
-        self._check_inplace()
-        values = draw(random_source(generator, self._device), self._data.shape)
-        return self.copy_(Tensor._from_array(values, self._device))
+        def random_values():
+            values = draw(random_source(generator, self._device), self._data.shape)
+            return CopyFrom.apply(self, Tensor._from_array(values, self._device))
+
+        return self._assign(random_values)
+
+    def _records_with(self, operand):
+        """Will an in-place change of this tensor by `operand` be recorded in the graph?"""
+        return grad_mode._state.enabled and (self.requires_grad or (
+            isinstance(operand, Tensor) and operand.requires_grad))
 
     def zero_(self):
         """Fill with zeros in place (`x.grad.zero_()` resets accumulated gradients)."""
+        if self._records_with(None):
+            return self._assign(lambda: Zero.apply(self, 0), may_overlap=True)
         return self.fill_(0)
 
     def fill_(self, value):
-        """Fill with `value` in place."""
-        self._check_inplace()
-        if self.grad_fn is not None and grad_mode._state.enabled:
-            return self.copy_(value)  # stays in the graph; no gradient flows to the old values
+        """Fill with `value` in place (a tensor of any shape, even an expanded one)."""
+        if self._records_with(value):
+            return self._assign(lambda: Fill.apply(self, value), value, may_overlap=True)
         if isinstance(value, Tensor):
             value = value.item()
         self._data.fill(value)
@@ -646,28 +704,12 @@ class Tensor:
             source = Tensor._from_array(np.asarray(source))
         if source.device is not self._device:
             source = source.to(self._device)
-        return self._assign(CopyFrom.apply(self, source))
+        return self._assign(lambda: CopyFrom.apply(self, source), source,
+                            may_overlap=source is self)  # onto itself: PyTorch skips checks
 
     def __setitem__(self, index, value):
-        """`x[mask] = 0`, `x[0, 1:] = y`: in place, differentiable for non-leaf tensors."""
-        if self._requires_grad and self.grad_fn is None and grad_mode._state.enabled:
-            raise RuntimeError("a view of a leaf Variable that requires grad is being used in "
-                               "an in-place operation.")  # PyTorch writes through a view of x
-        self._check_inplace()
-        if not self._requires_grad and not (isinstance(value, Tensor) and value._requires_grad
-                                            and grad_mode._state.enabled):
-            key = index_key(index)
-            self._data[key] = value._data if isinstance(value, Tensor) else value
-            self._version_cell[0] += 1
-            return
-        self._assign(IndexPut.apply(self, value, index=index))
-
-
-_VIEW_IN_PLACE = (
-    "an in-place operation on a view needs gradients here, and autograd_lab does not track "
-    "in-place changes through views. Change the base tensor directly (base[index] = value) or "
-    "work on a .clone()."
-)
+        """`x[0, 1:] = y`, `x[mask] = 0`: in place, differentiable for non-leaf tensors."""
+        set_item(self, index, value)
 
 
 class _HookHandle:
@@ -715,5 +757,11 @@ from autograd_lab import creation  # noqa: E402
 from autograd_lab.autograd import grad_mode  # noqa: E402
 from autograd_lab.autograd.engine import autograd_backward  # noqa: E402
 from autograd_lab.autograd.function import accumulate_grad_node  # noqa: E402
-from autograd_lab.ops.conversion import CopyFrom, ToCopy  # noqa: E402
-from autograd_lab.ops.indexing import IndexPut, index_key  # noqa: E402
+from autograd_lab.autograd.views import view_error  # noqa: E402
+from autograd_lab.ops.conversion import CopyFrom, Fill, ToCopy, Zero  # noqa: E402
+from autograd_lab.ops.inplace import (  # noqa: E402
+    check_write,
+    redo_view,
+    set_item,
+    write_through_view,
+)

@@ -401,9 +401,6 @@ def test_manual_backprop_agrees_with_autograd():
     assert not failed, failed
 
 
-@pytest.mark.xfail(reason="in-place changes through a view of a tensor that requires grad "
-                          "(dC[ix] += demb[k, j]) are refused until they are tracked",
-                   raises=RuntimeError, strict=False)
 def test_manual_backprop_with_grad_mode_on_as_in_the_lecture():
     _, checks, _, _, _ = manual_backprop(autograd_lab, by_hand_under_no_grad=False)
     assert all(check[1] for check in checks.values())

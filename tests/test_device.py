@@ -28,6 +28,11 @@ class FakeGpuArray(np.ndarray):
         """Copy to the host, as cupy's `.get()` does."""
         return np.array(self.view(np.ndarray))
 
+    @property
+    def data(self):
+        """cupy's memory pointer: `.data.ptr` is the address of the first element."""
+        return types.SimpleNamespace(ptr=self.__array_interface__["data"][0])
+
     def __getitem__(self, key):  # cupy gives a 0-d array where numpy gives a scalar
         return _on_gpu(super().__getitem__(key))
 
@@ -102,6 +107,9 @@ class FakeCupy(types.ModuleType):
         self.cuda = types.SimpleNamespace(
             Device=_FakeDevice, runtime=types.SimpleNamespace(getDeviceCount=lambda: 1))
         self.random = types.SimpleNamespace(default_rng=_FakeGenerator)
+        self.lib = types.SimpleNamespace(stride_tricks=types.SimpleNamespace(
+            as_strided=lambda x, shape, strides: np.lib.stride_tricks.as_strided(
+                x, shape, strides, subok=True)))
 
     def is_available(self):
         return self.gpu_present

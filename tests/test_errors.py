@@ -81,12 +81,14 @@ def backward_after_in_place(s):
     out.backward()
 
 
-def in_place_with_grad_through_view_of_plain_tensor(s):
-    s.plain[1:].mul_(s.x[0, 1:])
+def in_place_on_view_made_under_no_grad(s):
+    with alt.no_grad():
+        row = s.h[0]
+    row.add_(1)
 
 
-def in_place_on_view_of_non_leaf(s):
-    s.h[0].add_(1)
+def in_place_on_output_of_unbind(s):
+    s.h.unbind()[1].add_(1)
 
 
 def set_item_on_leaf(s):
@@ -184,11 +186,18 @@ CASES = {
     "in_place_on_view_of_leaf": (in_place_on_view_of_leaf, RuntimeError,
                                  "a view of a leaf Variable that requires grad is being used in "
                                  "an in-place operation."),
-    "in_place_with_grad_through_view_of_plain_tensor": (
-        in_place_with_grad_through_view_of_plain_tensor, RuntimeError,
-        "autograd_lab does not track in-place changes through views"),
-    "in_place_on_view_of_non_leaf": (in_place_on_view_of_non_leaf, RuntimeError,
-                                     "autograd_lab does not track in-place changes through views"),
+    "in_place_on_view_made_under_no_grad": (
+        in_place_on_view_made_under_no_grad, RuntimeError,
+        "A view was created in no_grad mode and is being modified inplace with grad mode "
+        "enabled."),
+    "in_place_on_output_of_unbind": (
+        in_place_on_output_of_unbind, RuntimeError,
+        "Output 1 of Unbind is a view and is being modified inplace. This view is the output of "
+        "a function that returns multiple views."),
+    "in_place_with_partly_overlapping_operand": (
+        lambda s: s.plain[1:].add_(s.plain[:-1]), RuntimeError,
+        "unsupported operation: some elements of the input tensor and the written-to tensor "
+        "refer to a single memory location. Please clone"),
     "in_place_on_expanded_tensor": (lambda s: s.plain.reshape(3, 1).expand(3, 2).add_(1),
                                     RuntimeError, "unsupported operation: more than one element "
                                     "of the written-to tensor refers to a single memory location"),

@@ -29,7 +29,7 @@ import weakref
 
 import numpy as np
 
-from autograd_lab.autograd import anomaly, events, grad_mode
+from autograd_lab.autograd import anomaly, events, grad_mode, views
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
 
@@ -112,7 +112,7 @@ class Function(Node):
         tensors = [tensor for tensor, _ in self._saved]
         if self.saves_output:  # the output, stored without its grad_fn (see `apply`)
             output = tensors[-1] = tensors[-1].detach()
-            output.grad_fn, output._requires_grad = self, True
+            output._grad_fn, output._requires_grad = self, True
         for tensor, (_, version) in zip(tensors, self._saved):
             if tensor is not None and tensor._version_cell[0] != version:
                 raise RuntimeError(_modified_inplace_message(tensor, version))
@@ -145,6 +145,8 @@ class Function(Node):
         needs = []  # per input: does it need a gradient? (also finds the common device)
         for x in inputs:
             if isinstance(x, Tensor):
+                if x._view is not None and grad_mode._state.enabled:
+                    x._follow_base()  # a view's history may have to catch up with its base's
                 if device is None:
                     device = x._device
                 elif x._device is not device:
@@ -167,10 +169,7 @@ class Function(Node):
         else:
             outputs = (_as_output(result, device, inputs),)
         if cls.is_view:
-            base = inputs[0]
-            for out in outputs:  # a view shares its base's storage, so also its version counter
-                out._version_cell = base._version_cell
-                out._base = base if base._base is None else base._base
+            views.record_views(inputs[0], outputs, cls, settings, isinstance(result, tuple))
         if record:
             edges, shapes, kinds = [], [], []  # per input: where its gradient goes, its shape
             for x, need in zip(inputs, needs):  # and its dtype (the gradient must match both)
@@ -186,7 +185,7 @@ class Function(Node):
             for output_nr, out in enumerate(outputs):
                 if out._data.dtype.kind == "f":
                     out._requires_grad = True
-                    out.grad_fn = ctx
+                    out._grad_fn = ctx
                     out._output_nr = output_nr
             if cls.saves_output:  # an output pointing at its own node would be a reference
                 ctx._saved += ((outputs[0].detach(), outputs[0]._version),)  # cycle: detached
@@ -229,7 +228,7 @@ def _as_output(result, device, inputs):
 
 
 def _modified_inplace_message(tensor, expected_version):
-    made_by = (f"output {tensor._output_nr} of {tensor.grad_fn.name()}" if tensor.grad_fn
+    made_by = (f"output {tensor._output_nr} of {tensor._grad_fn.name()}" if tensor._grad_fn
                else "a leaf tensor")
     return (
         "one of the variables needed for gradient computation has been modified by an inplace "

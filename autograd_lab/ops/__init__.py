@@ -5,11 +5,14 @@ module-level functions (`autograd_lab.exp`) in `base.exported`.
 
 Values, gradients, subgradient choices and `grad_fn` names follow PyTorch. Where the graph
 differs on purpose, it is smaller:
-- `matmul` with a 3-D (or higher) operand is one `BmmBackward0` node; PyTorch folds the
-  batch into a bmm or mm and shows `UnsafeViewBackward0` and reshaping nodes around it.
-  With a 1-D operand the vector is made a row or column and squeezed off again
-  (`SqueezeBackward1` on top).
+- `matmul` of a 3-D (or higher) operand with a matrix or a batch is one `BmmBackward0`
+  node; PyTorch folds the batch into a bmm or mm and shows `UnsafeViewBackward0` and
+  reshaping nodes around it. A vector times such a batch becomes a row, squeezed off again
+  (`SqueezeBackward4`).
 - An index mixing slices with lists or tensors (`x[1:, [0, 2]]`) is one `IndexBackward0`.
+- An in-place change through a view (`y[0] *= 2`) gives the base a `CopySlices` node whose
+  inputs are the base's old history and the op's own node (`MulBackward0`); PyTorch keeps the
+  op inside `CopySlices`. The gradients are the same.
 
 Each op saves for backward what PyTorch's saves (the output for exp, tanh, sigmoid, sqrt, relu,
 softmax, ...; the mask, condition or indices for masked_fill, where and indexing), so the same

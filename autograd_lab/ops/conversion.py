@@ -1,8 +1,13 @@
-"""Copies: `clone`, `to(dtype/device)`, `copy_` — each passes the gradient straight back."""
+"""Copies: `clone`, `to(dtype/device)`, `copy_`, `fill_`, `zero_`.
+
+Each passes the gradient of the values it copies straight back; values that are overwritten
+(the old values of `x` in `x.copy_(y)` or `x.zero_()`) get a gradient of zero.
+"""
 
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import export
+from autograd_lab.ops.base import array_of, broadcast_shapes, export
+from autograd_lab.tensor import Tensor
 
 
 class Clone(Function):
@@ -52,12 +57,42 @@ class CopyFrom(Function):
     @staticmethod
     def forward(ctx, x, source):
         ctx.source_dtype = source.dtype
+        shape = broadcast_shapes(x.shape, source.shape)
+        if shape != x.shape:
+            raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
+                               f"shape {list(shape)}")
         xp = backend.array_module(x._data)
         return xp.broadcast_to(source._data, x.shape).astype(x._data.dtype)
 
     @staticmethod
     def backward(ctx, grad):
-        return None, grad.to(ctx.source_dtype)
+        return (grad.new_zeros(grad.shape) if ctx.needs_input_grad[0] else None,
+                grad.to(ctx.source_dtype))
+
+
+class Fill(Function):
+    """y = x with every element set to `value`  ->  dx = 0, dvalue = the sum of grad"""
+
+    node_name = "FillBackward2"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, x, value):
+        if isinstance(value, Tensor):
+            ctx.node_name = "FillBackward3"  # PyTorch's name when the value is a tensor
+        xp = backend.array_module(x._data)
+        return xp.full(x.shape, array_of(value), dtype=x._data.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return (grad.new_zeros(grad.shape) if ctx.needs_input_grad[0] else None,
+                grad.sum() if ctx.needs_input_grad[1] else None)
+
+
+class Zero(Fill):
+    """y = x with every element set to 0  ->  dx = 0"""
+
+    node_name = "ZeroBackward0"
 
 
 @export("clone")

@@ -35,7 +35,7 @@ def _checked_index_array(tensor):
     return tensor._data
 
 
-def _is_basic(key):
+def is_basic(key):
     """True when the index only has ints, slices, None and `...` (the result is a view)."""
     parts = key if isinstance(key, tuple) else (key,)
     return all(p is None or p is Ellipsis or isinstance(p, slice)
@@ -83,7 +83,7 @@ class Index(Function):
         ctx.key, ctx.shape = key, x.shape
         if isinstance(key, type(x._data)) and key.dtype.kind == "b":
             _check_mask(key.shape, x.shape)
-        if not _is_basic(key):  # the index tensors behind ctx.key: saved, so checked and freed
+        if not is_basic(key):  # the index tensors behind ctx.key: saved, so checked and freed
             ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         try:
             return x._data[key]
@@ -155,7 +155,7 @@ class IndexAdd(Function):
         ctx.key = key
         xp = backend.array_module(x._data)
         out = xp.zeros(shape, dtype=x._data.dtype)
-        if _is_basic(key):
+        if is_basic(key):
             out[key] = x._data
         else:
             backend.scatter_add(out, key, x._data)
@@ -176,8 +176,6 @@ class IndexPut(Function):
     def forward(ctx, x, value, *, index):
         key = index_key(index)
         ctx.key = key
-        if _is_basic(key):
-            ctx.node_name = "CopySlices"  # PyTorch's name for writing into a view of x
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
         return out
@@ -213,7 +211,7 @@ def getitem(input, index):
     """`x[index]`: ints, slices, `...`, None, integer tensors or lists, boolean masks."""
     parts = index if isinstance(index, tuple) else (index,)
     parts = tuple(int(p) if _is_scalar_index(p) else p for p in parts)
-    if not _is_basic(parts):
+    if not is_basic(parts):
         return Index.apply(input, index=index)
     consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
     if consumed > input.dim():

@@ -5,6 +5,7 @@ import math
 
 from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import broadcast_shapes, export
+from autograd_lab.ops.shape import SqueezeDim, UnsafeView
 
 
 def _shape_text(shape):
@@ -52,13 +53,15 @@ class Dot(Function):
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src "
                                f"[{y.shape[0]}] to have the same number of elements, but got "
                                f"{x.shape[0]} and {y.shape[0]} elements respectively")
-        ctx.save_for_backward(x, y)
+        needs_x, needs_y = ctx.needs_input_grad
+        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
         return x._data @ y._data
 
     @staticmethod
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
-        return grad * y, grad * x
+        return (grad * y if ctx.needs_input_grad[0] else None,
+                grad * x if ctx.needs_input_grad[1] else None)
 
 
 class Mv(Function):
@@ -72,7 +75,8 @@ class Mv(Function):
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                                f"({_shape_text(a.shape)}), vec ({v.shape[0]})")
-        ctx.save_for_backward(a, v)
+        needs_a, needs_v = ctx.needs_input_grad
+        ctx.save_for_backward(a if needs_v else None, v if needs_a else None)
         return a._data @ v._data
 
     @staticmethod
@@ -80,6 +84,14 @@ class Mv(Function):
         a, v = ctx.saved_tensors
         return (grad.unsqueeze(1) * v.unsqueeze(0) if ctx.needs_input_grad[0] else None,
                 a.t().mv(grad) if ctx.needs_input_grad[1] else None)
+
+
+class SqueezeProduct(SqueezeDim):
+    """The vector's dim taken off a product again: PyTorch does it in place (`squeeze_`), so
+    the result is a tensor of its own, not a view"""
+
+    node_name = "SqueezeBackward4"
+    is_view = False
 
 
 class BatchedMatmul(Function):
@@ -173,9 +185,11 @@ def matmul(input, other):
     if input.dim() == 2 and other.dim() == 1:
         return Mv.apply(input, other)
     if input.dim() == 1:  # a row vector times a matrix (or a batch of them)
-        return matmul(input.unsqueeze(0), other).squeeze(-2)
-    if other.dim() == 1:
-        return matmul(input, other.unsqueeze(1)).squeeze(-1)
+        product = matmul(input.unsqueeze(0), other)
+        return SqueezeProduct.apply(product, shape=product.shape[:-2] + product.shape[-1:])
+    if other.dim() == 1:  # a batch of matrices times a vector: one tall matrix times it
+        product = Mv.apply(input.reshape(-1, input.shape[-1]), other)
+        return UnsafeView.apply(product, shape=input.shape[:-1])
     return BatchedMatmul.apply(input, other)
 
 

@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 from autograd_lab.autograd.function import Function
-from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export, exported, normalize_dims
+from autograd_lab.backend import array_module, as_strided
+from autograd_lab.ops.base import export, exported, normalize_dims, scalar_type_name
 from autograd_lab.tensor import Tensor, _dim_index
 
 
@@ -100,13 +100,23 @@ class Expand(Function):
     @staticmethod
     def forward(ctx, x, shape):
         ctx.shape = x.shape
-        return array_module(x._data).broadcast_to(x._data, shape)
+        array = x._data  # a step of 0 makes every index of a dim show the same memory cell
+        steps = (0,) * (len(shape) - array.ndim) + tuple(
+            0 if size == 1 else step for size, step in zip(array.shape, array.strides))
+        return as_strided(array, shape, steps)
 
     @staticmethod
     def backward(ctx, grad):
         from autograd_lab.autograd.engine import sum_to_shape
 
         return sum_to_shape(grad, ctx.shape)
+
+
+class ReshapeAlias(View):
+    """y = x in another shape, read through x's strides (reshape of a transposed or sliced x
+    that needs no copy)  ->  the gradient is reshaped back"""
+
+    node_name = "ReshapeAliasBackward0"
 
 
 class UnsafeView(View):
@@ -211,7 +221,7 @@ class Unbind(Function):
     def forward(ctx, x, dim):
         ctx.dim = dim
         lead = (slice(None),) * dim
-        return tuple(x._data[lead + (i,)] for i in range(x.shape[dim]))
+        return tuple(x._data[lead + (i, ...)] for i in range(x.shape[dim]))  # `...`: a view
 
     @staticmethod
     def backward(ctx, *grads):
@@ -233,21 +243,32 @@ def reshape(input, *sizes, shape=None):
     `x.reshape(2, 3)`, `x.reshape((2, 3))` and `alt.reshape(x, shape=(2, 3))` all work.
     """
     shape = _resolve_shape(sizes if shape is None else (shape,), input.numel())
-    if shape == input.shape:
-        return View.apply(input, shape=shape) if input.requires_grad else input.detach()
-    if not input.is_contiguous():  # the elements must be copied into order first
+    if not _can_view(input, shape):  # the elements must be copied into order first
         return UnsafeView.apply(input, shape=shape)
-    return View.apply(input, shape=shape)
+    return (View if input.is_contiguous() else ReshapeAlias).apply(input, shape=shape)
 
 
 @export("view", function=False)
 def view(input, *shape):
-    """Like reshape, for a contiguous tensor: the result always shares storage."""
-    if not input.is_contiguous():
+    """Like reshape, but never a copy: the result always shares storage.
+
+    Whether that is possible depends on the strides, not only on contiguity: a column
+    `x[:, 0]` can be viewed as any shape with 2 elements, `x.t()` cannot be flattened.
+    """
+    shape = _resolve_shape(shape, input.numel())
+    if not _can_view(input, shape):
         raise RuntimeError("view size is not compatible with input tensor's size and stride "
                            "(at least one dimension spans across two contiguous subspaces). "
                            "Use .reshape(...) instead.")
-    return View.apply(input, shape=_resolve_shape(shape, input.numel()))
+    return View.apply(input, shape=shape)
+
+
+def _can_view(input, shape):
+    """Can the elements be read in `shape` by stepping through memory, without copying?"""
+    array = input._data
+    if array.flags.c_contiguous or array.size == 0:
+        return True
+    return bool(array_module(array).may_share_memory(array.reshape(shape), array))
 
 
 @export("t")
@@ -290,7 +311,8 @@ def expand(input, *sizes, size=None):
         sizes = tuple(sizes[0])
     extra = len(sizes) - input.dim()
     if extra < 0:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}):"
+        raise RuntimeError(f"expand(torch.{scalar_type_name(input)}Tensor{{{list(input.shape)}}}, "
+                           f"size={list(sizes)}):"
                            f" the number of sizes provided ({len(sizes)}) must be greater or "
                            f"equal to the number of dimensions in the tensor ({input.dim()})")
     shape = tuple(input.shape[i - extra] if s == -1 else s for i, s in enumerate(sizes))
@@ -300,8 +322,6 @@ def expand(input, *sizes, size=None):
                                f"the existing size ({size}) at non-singleton dimension "
                                f"{i + extra}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(input.shape)}")
-    if shape == input.shape:
-        return input
     return Expand.apply(input, shape=shape)
 
 

@@ -332,7 +332,7 @@ def _saved_by(node):
     tensors = [tensor for tensor, _ in getattr(node, "_saved", ())]
     if tensors and getattr(node, "saves_output", False):
         output = tensors[-1] = tensors[-1].detach()
-        output.grad_fn = node
+        output._grad_fn = node  # (grad_fn itself is read-only, as in PyTorch)
     return tensors
 
 

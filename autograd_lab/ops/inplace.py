@@ -1,0 +1,156 @@
+"""In-place changes and views: how a change made through a view reaches its base's history.
+
+`buf[1] += w` changes `buf` through the view `buf[1]`. As PyTorch does, autograd_lab then
+gives the base a new node, `CopySlices` (the old base, with the view's elements replaced by
+the new values), and the view a new `grad_fn`, `AsStridedBackward0` (the view made again
+from the base's new history). Every other view of the same base follows lazily: its
+`grad_fn` is made again from the base the next time it is used (`redo_view`).
+
+The checks that come before any in-place write live here too: no two elements of the
+written-to tensor may share one memory cell, and an operand may not half-overlap it.
+"""
+
+from autograd_lab import backend, dtypes
+from autograd_lab.autograd import grad_mode
+from autograd_lab.autograd.function import Function
+from autograd_lab.autograd.views import view_error
+from autograd_lab.ops.indexing import IndexPut, index_key, is_basic
+from autograd_lab.tensor import Tensor
+
+
+def _replay(base, steps):
+    """The view `steps` make of `base` (an array view, no copy) and the steps' filled-in ctx."""
+    contexts, view = [], base
+    for cls, settings in steps:
+        ctx = cls.__new__(cls)  # what forward fills in (shapes, indices) backward needs later
+        ctx._saved = ()
+        view = Tensor._from_array(cls.forward(ctx, view, **settings), base.device)
+        contexts.append(ctx)
+    return view._data, contexts
+
+
+class AsStrided(Function):
+    """y = the view that `steps` make of the base, made again after an in-place change
+    ->  the gradient goes back through each step's own backward, last step first"""
+
+    node_name = "AsStridedBackward0"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, base, *, steps):
+        view, ctx.contexts = _replay(base, steps)
+        return view
+
+    @staticmethod
+    def backward(ctx, grad):
+        for step in reversed(ctx.contexts):
+            grad = type(step).backward(step, grad)
+        return grad
+
+
+class CopySlices(Function):
+    """base' = base with the elements of its view replaced by `value` (an in-place change
+    made through the view)  ->  dbase = grad with zeros in the view, dvalue = grad's view"""
+
+    node_name = "CopySlices"
+    computes_on_arrays = True
+
+    @staticmethod
+    def forward(ctx, base, value, *, steps):
+        ctx.steps = steps
+        return base._data  # the values are in place already: only the node is new
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad_base = grad_value = None
+        if ctx.needs_input_grad[0]:
+            inside = Tensor._zeros(grad.shape, dtypes.bool, grad.device)
+            _replay(inside, ctx.steps)[0][...] = True
+            grad_base = grad.masked_fill(inside, 0)
+        if ctx.needs_input_grad[1]:
+            grad_value = AsStrided.apply(grad, steps=ctx.steps)
+        return grad_base, grad_value
+
+
+def write_through_view(view, result):
+    """After `result` was written into `view`, give the base the history of that change."""
+    base = view._base
+    node = CopySlices.apply(base, result, steps=view._view.steps).grad_fn
+    base._set_history(node, 0)  # the view itself is redone from the base when next used
+
+
+def redo_view(view):
+    """Make `view.grad_fn` again from its base's current history."""
+    info = view._view
+    if info.made_by is not None:
+        raise view_error(view, "its base or another view of its base has been")
+    info.version = view._version_cell[0]
+    with grad_mode.enable_grad():
+        redone = AsStrided.apply(view._base, steps=info.steps)
+    if redone.grad_fn is not None:
+        view._set_history(redone.grad_fn, 0)
+
+
+def set_item(tensor, index, value):
+    """`tensor[index] = value`, the way PyTorch does it.
+
+    An index of ints and slices picks a view, and the value is written into that view:
+    `fill_` for a number or a 0-d tensor, else `copy_` of the value (leading dims of size 1
+    dropped, expanded to the view's shape). A recorded change then reaches `tensor` through
+    `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
+    """
+    if not is_basic(index_key(index)):
+        if tensor._records_with(value):
+            return tensor._assign(lambda: IndexPut.apply(tensor, value, index=index), value,
+                                  may_overlap=True)
+        tensor._data[index_key(index)] = value._data if isinstance(value, Tensor) else value
+        tensor._version_cell[0] += 1
+        return tensor
+    region = tensor[index]
+    if not isinstance(value, Tensor) or value.dim() == 0:
+        check_write(region)
+        return region.fill_(value)
+    if value.shape != region.shape:
+        shape = value.shape
+        while shape and shape[0] == 1:
+            shape = shape[1:]
+        value = value.view(shape).expand(region.shape)
+    return region.copy_(value)
+
+
+def check_write(written, operand=None):
+    """Refuse writes PyTorch refuses: into a tensor where several elements share one memory
+    cell (after `expand`), or from an operand that partly overlaps the written-to memory
+    (`x -= x[0]`; the same elements exactly, `x += x`, are fine)."""
+    array = written._data
+    if any(step == 0 and size > 1 for step, size in zip(array.strides, array.shape)):
+        raise RuntimeError(
+            "unsupported operation: more than one element of the written-to tensor refers to a "
+            "single memory location. Please clone() the tensor before performing the operation.")
+    if (isinstance(operand, Tensor) and operand._version_cell is written._version_cell
+            and _partly_overlap(array, operand._data)):  # one version counter: one storage
+        raise RuntimeError(
+            "unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing "
+            "the operation.")
+
+
+def _partly_overlap(a, b):
+    """PyTorch's test: both dense, and their memory ranges meet without being the same."""
+    if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
+        return False  # PyTorch gives up on scattered layouts, and so allows the write
+    start_a, start_b = backend.memory_start(a), backend.memory_start(b)
+    end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
+    if (start_a, end_a) == (start_b, end_b):
+        return a.strides != b.strides  # `x += x.t()` mixes elements up; `x += x` does not
+    return start_a < end_b and start_b < end_a
+
+
+def _dense(array):
+    """True when the elements fill one block of memory without gaps (in any dim order)."""
+    expected = array.itemsize
+    for step, size in sorted((s, n) for s, n in zip(array.strides, array.shape) if n != 1):
+        if step != expected:
+            return False
+        expected *= size
+    return True
