@@ -712,3 +712,29 @@ def test_out_argument_of_another_shape_is_resized_with_pytorchs_warning():
     assert out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
     with alt.no_grad():
         assert alt.mul(alt.ones(2, requires_grad=True), 2, out=alt.empty(2)).tolist() == [2, 2]
+
+
+# -- on the GPU path (a fake GPU built on numpy) -------------------------------------------------
+
+
+def test_the_additions_keep_tensors_on_the_gpu(fake_cuda):  # noqa: F811
+    g = alt.Generator(device="cuda").manual_seed(0)
+    p = alt.tensor([[0.2, 0.8], [1.0, 0.0]], device="cuda")
+    made = {
+        "multinomial": alt.multinomial(p, 1, True, generator=g),
+        "multinomial_without_replacement": alt.multinomial(p, 2),
+        "normal": alt.normal(alt.zeros(3, device="cuda"), 1.0),
+        "normal_numbers": alt.normal(0.0, 1.0, (2,), device="cuda", generator=g),
+        "one_hot": alt.nn.functional.one_hot(alt.tensor([0, 2], device="cuda")),
+        "histc": alt.histc(alt.tensor([1.0, 2.0], device="cuda"), bins=3),
+        "histogram": alt.histogram(alt.tensor([1.0, 2.0], device="cuda"), bins=3).hist,
+        "cumsum": alt.tensor([1.0, 2.0], device="cuda").cumsum(0),
+        "log10": alt.tensor([10.0], device="cuda").log10(),
+        "bce": alt.nn.functional.binary_cross_entropy_with_logits(
+            alt.zeros(2, device="cuda"), alt.ones(2, device="cuda")),
+        "batch": next(iter(data.DataLoader(data.TensorDataset(alt.arange(4, device="cuda")),
+                                           batch_size=2, shuffle=True)))[0],
+    }
+    for name, tensor in made.items():
+        assert tensor.device == "cuda:0", name
+    assert made["multinomial"][1].item() == 0 and made["one_hot"].tolist()[1] == [0, 0, 1]
