@@ -2,7 +2,7 @@
 `Generator` and `generator=`, `normal`, `multinomial`, `size=`, `utils.data`,
 `set_default_device`, `accelerator`, `optim.RMSprop`, the binary cross-entropy losses,
 `F.one_hot`, `histogram`/`histc`, `meshgrid`, `cumsum`, `nn.LazyLinear`, numpy's
-`axis=`/`keepdims=` spellings and the `out=` argument.
+`axis=`/`keepdims=` spellings, the `out=` argument, `nn.Embedding` and `tril`/`triu`.
 
 Values and gradients of the differentiable ones (sinh, cosh, log10, cumsum, meshgrid,
 expand_as, the losses) are in the op registry, `op_examples.py`, which checks them against
@@ -48,7 +48,8 @@ NEW_MODULES = ["autograd_lab.size", "autograd_lab.generator", "autograd_lab.samp
                "autograd_lab.histograms", "autograd_lab.utils.data", "autograd_lab.nn.lazy",
                "autograd_lab.ops.numpy_names", "autograd_lab.ops.shape_as",
                "autograd_lab.ops.meshgrid", "autograd_lab.ops.cumulative",
-               "autograd_lab.ops.out_argument",
+               "autograd_lab.ops.out_argument", "autograd_lab.ops.triangular",
+               "autograd_lab.nn.embedding",
                "autograd_lab.nn.functional"]
 
 
@@ -738,3 +739,41 @@ def test_the_additions_keep_tensors_on_the_gpu(fake_cuda):  # noqa: F811
     for name, tensor in made.items():
         assert tensor.device == "cuda:0", name
     assert made["multinomial"][1].item() == 0 and made["one_hot"].tolist()[1] == [0, 0, 1]
+
+
+# -- Embedding, tril -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.embedding(lib.tensor([0.0, 1.0]), lib.ones(3, 2)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([3]), lib.ones(3, 2)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([-1]), lib.ones(3, 2)),
+    lambda lib: lib.nn.Embedding(10, 3, padding_idx=10),
+    lambda lib: lib.tril(lib.ones(3)),
+    lambda lib: lib.ones(3).triu(),
+], ids=["float_indices", "too_large", "negative", "padding_outside", "tril_1d", "triu_1d"])
+@pytest.mark.torch_reference
+@needs_torch
+def test_embedding_and_triangle_errors_match_pytorch(call):
+    assert_same_error(call)
+
+
+@needs_torch
+@pytest.mark.torch_reference
+def test_embedding_module_matches_pytorchs():
+    import torch
+
+    for lib in (alt, torch):
+        table = lib.nn.Embedding(10, 3, padding_idx=-2)
+        assert table.padding_idx == 8 and table.weight[8].tolist() == [0.0, 0.0, 0.0]
+        assert 0.3 < lib.nn.Embedding(1000, 4).weight.std().item() < 3  # drawn from N(0, 1)
+        frozen = lib.nn.Embedding.from_pretrained(lib.ones(2, 2))
+        assert not frozen.weight.requires_grad
+        out = table(lib.tensor([[1, 8], [8, 1]], dtype=lib.int32))
+        out.sum().backward()
+        assert tuple(out.shape) == (2, 2, 3)
+        assert table.weight.grad[8].tolist() == [0.0] * 3
+        assert table.weight.grad[1].tolist() == [2.0] * 3
+    assert [repr(lib.nn.Embedding(10, 3, padding_idx=0)) for lib in (alt, torch)] == [
+        "Embedding(10, 3, padding_idx=0)"] * 2
+    assert repr(alt.nn.Embedding(27, 2)) == repr(torch.nn.Embedding(27, 2))
