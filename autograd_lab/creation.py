@@ -193,6 +193,8 @@ def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_gr
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (`randint(10, (3,))` draws from 0..9)."""
+    if isinstance(high, (tuple, list)) and size is None:  # randint(high, size)
+        low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
     if high is None:

@@ -104,6 +104,7 @@ DRAWS = {
     "randn_size": lambda lib, g: lib.randn(size=(3, 4), generator=g),
     "rand": lambda lib, g: lib.rand((3, 4), generator=g),
     "randint": lambda lib, g: lib.randint(0, 10, (3, 4), generator=g),
+    "randint_high_size": lambda lib, g: lib.randint(10, (3, 4), generator=g),
     "randperm": lambda lib, g: lib.randperm(12, generator=g),
     "multinomial": lambda lib, g: lib.multinomial(lib.tensor([0.2, 0.3, 0.5]), 12, True,
                                                   generator=g),
