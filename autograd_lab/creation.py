@@ -6,7 +6,7 @@ ranges) and random (`randn`, `rand`, `randint`, seeded by `manual_seed` or drawn
 import numpy as np
 
 from autograd_lab import backend, dtypes
-from autograd_lab.generator import random_source
+from autograd_lab.generator import default_generator, random_source
 from autograd_lab.tensor import Tensor, _to_array
 
 
@@ -164,8 +164,19 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 # -- random tensors ------------------------------------------------------------------------------
 
 def manual_seed(seed):
-    """Seed the random generators, so that `randn` & co. repeat the same numbers."""
-    backend.manual_seed(seed)
+    """Seed the random generators, so that `randn` & co. repeat the same numbers; returns
+    `default_generator`, the stream they draw from."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed():
+    """The seed the default stream last started from."""
+    return default_generator.initial_seed()
+
+
+def seed():
+    """Seed the default stream from the operating system's entropy; returns the seed."""
+    return default_generator.seed()
 
 
 def _random(draw, size, dtype, device, requires_grad, default=np.float32, generator=None):

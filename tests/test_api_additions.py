@@ -159,6 +159,21 @@ def test_generator_api_matches_pytorchs():
     assert alt.Generator().initial_seed() == torch.Generator().initial_seed()
 
 
+@needs_torch
+@pytest.mark.torch_reference
+def test_manual_seed_returns_the_default_generator_as_pytorchs_does():
+    import torch
+
+    for lib in (alt, torch):
+        assert lib.manual_seed(-1) is lib.default_generator
+        assert lib.initial_seed() == 2 ** 64 - 1  # negative seeds wrap around
+        first = lib.randn(3)
+        lib.default_generator.manual_seed(-1)
+        assert lib.randn(3, generator=lib.default_generator).tolist() == first.tolist()
+        assert lib.seed() == lib.initial_seed()
+        lib.manual_seed(0)
+
+
 @pytest.mark.parametrize("call", [
     lambda lib: lib.randint(5, 3, (2,)),
     lambda lib: lib.zeros(2, size=(3,)),

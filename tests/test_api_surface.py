@@ -19,7 +19,7 @@ MODULE_FUNCTIONS = [
     "exp", "log", "relu", "clamp", "sum", "mean", "mm", "matmul", "reshape", "eq", "lt", "gt",
     "all", "any", "clone", "Size", "Generator", "normal", "multinomial", "histogram", "histc",
     "meshgrid", "sinh", "cosh", "log10", "cumsum", "set_default_device", "get_default_device",
-    "tril", "triu",
+    "tril", "triu", "initial_seed", "seed",
 ]
 DTYPES = ["float", "float32", "float64", "double", "half", "float16", "long", "int64", "int",
           "int32", "int16", "short", "int8", "uint8", "bool"]
