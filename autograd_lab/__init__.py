@@ -31,6 +31,7 @@ from autograd_lab.creation import (
     from_numpy,
     full,
     full_like,
+    initial_seed,
     linspace,
     manual_seed,
     ones,
@@ -41,6 +42,7 @@ from autograd_lab.creation import (
     randn,
     randn_like,
     randperm,
+    seed,
     tensor,
     zeros,
     zeros_like,
@@ -63,7 +65,7 @@ from autograd_lab.dtypes import (
     short,
     uint8,
 )
-from autograd_lab.generator import Generator
+from autograd_lab.generator import Generator, default_generator
 from autograd_lab.histograms import histc, histogram
 from autograd_lab.sampling import multinomial, normal
 from autograd_lab.size import Size

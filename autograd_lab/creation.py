@@ -6,7 +6,7 @@ ranges) and random (`randn`, `rand`, `randint`, seeded by `manual_seed` or drawn
 import numpy as np
 
 from autograd_lab import backend, dtypes
-from autograd_lab.generator import random_source
+from autograd_lab.generator import default_generator, random_source
 from autograd_lab.tensor import Tensor, _to_array
 
 
@@ -164,8 +164,19 @@ def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
 # -- random tensors ------------------------------------------------------------------------------
 
 def manual_seed(seed):
-    """Seed the random generators, so that `randn` & co. repeat the same numbers."""
-    backend.manual_seed(seed)
+    """Seed the random generators, so that `randn` & co. repeat the same numbers; returns
+    `default_generator`, the stream they draw from."""
+    return default_generator.manual_seed(seed)
+
+
+def initial_seed():
+    """The seed the default stream last started from."""
+    return default_generator.initial_seed()
+
+
+def seed():
+    """Seed the default stream from the operating system's entropy; returns the seed."""
+    return default_generator.seed()
 
 
 def _random(draw, size, dtype, device, requires_grad, default=np.float32, generator=None):
@@ -193,6 +204,8 @@ def rand(*sizes, size=None, generator=None, dtype=None, device=None, requires_gr
 def randint(low, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
     """Random integers in [low, high) (`randint(10, (3,))` draws from 0..9)."""
+    if isinstance(high, (tuple, list)) and size is None:  # randint(high, size)
+        low, high, size = 0, low, high
     if size is None:
         raise TypeError("randint() missing required argument 'size'")
     if high is None:

@@ -68,3 +68,20 @@ def random_source(generator, device):
         raise RuntimeError(f"Expected a '{device.type}' device type for generator but found "
                            f"'{generator.device.type}'")
     return generator.numbers()
+
+
+class DefaultGenerator(Generator):
+    """The stream every random function draws from when no `generator=` is given
+    (`autograd_lab.default_generator`, what `manual_seed` returns). Seeding it reseeds the
+    default stream of every device, as PyTorch's `manual_seed` does."""
+
+    def manual_seed(self, seed):
+        super().manual_seed(seed)
+        backend.manual_seed(self._seed)
+        return self
+
+    def numbers(self):
+        return backend.random_generator(self.device)
+
+
+default_generator = DefaultGenerator()

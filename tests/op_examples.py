@@ -303,12 +303,22 @@ EXAMPLES = [
     Example("split_piece_unused", lambda t, x: x.split(1)[1] * 2, normal(3, 2)),
     Example("unbind", lambda t, x: x.unbind(1), normal(2, 3)),
     Example("expand_as", lambda t, x, y: x.expand_as(y) * y, normal(3, 1), normal(2, 3, 4)),
+    Example("tril_triu", lambda t, x: x.tril() + t.triu(x, 1) * 2, normal(3, 4)),
+    Example("tril_batch_diagonal", lambda t, x: t.tril(x, diagonal=-1), normal(2, 3, 3)),
     Example("meshgrid_ij", lambda t, x, y: t.meshgrid(x, y, indexing="ij"), normal(3), normal(2)),
     Example("meshgrid_xy", lambda t, x, y, z: t.meshgrid([x, y, z], indexing="xy"), normal(3),
             normal(2), normal()),
     Example("view_as_reshape_as", lambda t, x, y: x.view_as(y) + x.t().reshape_as(y),
             normal(2, 3), normal(3, 2)),
     # -- indexing -------------------------------------------------------------------------------
+    Example("embedding", lambda t, w: t.nn.functional.embedding(
+        t.tensor([[0, 2], [2, 4]]), w), normal(5, 3)),
+    Example("embedding_repeated", lambda t, w: t.nn.functional.embedding(
+        t.tensor([1, 1, 0, 1]), w) * w.sum(), normal(4, 2)),
+    # the padding row gets no gradient although the output uses it: PyTorch's rule, not a
+    # derivative, so only PyTorch can check it
+    Example("embedding_padding", lambda t, w: t.nn.functional.embedding(
+        t.tensor([1, 3, 0, 3]), w, padding_idx=-1), normal(4, 2), smooth=False),
     Example("index_int", lambda t, x: x[1], normal(3, 2)),
     Example("index_negative_int", lambda t, x: x[-1, -2], normal(3, 2)),
     Example("index_slice_step", lambda t, x: x[::2, 1:], normal(5, 3)),

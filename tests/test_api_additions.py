@@ -2,7 +2,7 @@
 `Generator` and `generator=`, `normal`, `multinomial`, `size=`, `utils.data`,
 `set_default_device`, `accelerator`, `optim.RMSprop`, the binary cross-entropy losses,
 `F.one_hot`, `histogram`/`histc`, `meshgrid`, `cumsum`, `nn.LazyLinear`, numpy's
-`axis=`/`keepdims=` spellings and the `out=` argument.
+`axis=`/`keepdims=` spellings, the `out=` argument, `nn.Embedding` and `tril`/`triu`.
 
 Values and gradients of the differentiable ones (sinh, cosh, log10, cumsum, meshgrid,
 expand_as, the losses) are in the op registry, `op_examples.py`, which checks them against
@@ -48,7 +48,8 @@ NEW_MODULES = ["autograd_lab.size", "autograd_lab.generator", "autograd_lab.samp
                "autograd_lab.histograms", "autograd_lab.utils.data", "autograd_lab.nn.lazy",
                "autograd_lab.ops.numpy_names", "autograd_lab.ops.shape_as",
                "autograd_lab.ops.meshgrid", "autograd_lab.ops.cumulative",
-               "autograd_lab.ops.out_argument",
+               "autograd_lab.ops.out_argument", "autograd_lab.ops.triangular",
+               "autograd_lab.nn.embedding",
                "autograd_lab.nn.functional"]
 
 
@@ -103,6 +104,7 @@ DRAWS = {
     "randn_size": lambda lib, g: lib.randn(size=(3, 4), generator=g),
     "rand": lambda lib, g: lib.rand((3, 4), generator=g),
     "randint": lambda lib, g: lib.randint(0, 10, (3, 4), generator=g),
+    "randint_high_size": lambda lib, g: lib.randint(10, (3, 4), generator=g),
     "randperm": lambda lib, g: lib.randperm(12, generator=g),
     "multinomial": lambda lib, g: lib.multinomial(lib.tensor([0.2, 0.3, 0.5]), 12, True,
                                                   generator=g),
@@ -155,6 +157,21 @@ def test_generator_api_matches_pytorchs():
         seed = g.seed()
         assert g.initial_seed() == seed and seed >= 0
     assert alt.Generator().initial_seed() == torch.Generator().initial_seed()
+
+
+@needs_torch
+@pytest.mark.torch_reference
+def test_manual_seed_returns_the_default_generator_as_pytorchs_does():
+    import torch
+
+    for lib in (alt, torch):
+        assert lib.manual_seed(-1) is lib.default_generator
+        assert lib.initial_seed() == 2 ** 64 - 1  # negative seeds wrap around
+        first = lib.randn(3)
+        lib.default_generator.manual_seed(-1)
+        assert lib.randn(3, generator=lib.default_generator).tolist() == first.tolist()
+        assert lib.seed() == lib.initial_seed()
+        lib.manual_seed(0)
 
 
 @pytest.mark.parametrize("call", [
@@ -712,3 +729,67 @@ def test_out_argument_of_another_shape_is_resized_with_pytorchs_warning():
     assert out.tolist() == [[2.0, 2.0], [2.0, 2.0]]
     with alt.no_grad():
         assert alt.mul(alt.ones(2, requires_grad=True), 2, out=alt.empty(2)).tolist() == [2, 2]
+
+
+# -- on the GPU path (a fake GPU built on numpy) -------------------------------------------------
+
+
+def test_the_additions_keep_tensors_on_the_gpu(fake_cuda):  # noqa: F811
+    g = alt.Generator(device="cuda").manual_seed(0)
+    p = alt.tensor([[0.2, 0.8], [1.0, 0.0]], device="cuda")
+    made = {
+        "multinomial": alt.multinomial(p, 1, True, generator=g),
+        "multinomial_without_replacement": alt.multinomial(p, 2),
+        "normal": alt.normal(alt.zeros(3, device="cuda"), 1.0),
+        "normal_numbers": alt.normal(0.0, 1.0, (2,), device="cuda", generator=g),
+        "one_hot": alt.nn.functional.one_hot(alt.tensor([0, 2], device="cuda")),
+        "histc": alt.histc(alt.tensor([1.0, 2.0], device="cuda"), bins=3),
+        "histogram": alt.histogram(alt.tensor([1.0, 2.0], device="cuda"), bins=3).hist,
+        "cumsum": alt.tensor([1.0, 2.0], device="cuda").cumsum(0),
+        "log10": alt.tensor([10.0], device="cuda").log10(),
+        "bce": alt.nn.functional.binary_cross_entropy_with_logits(
+            alt.zeros(2, device="cuda"), alt.ones(2, device="cuda")),
+        "batch": next(iter(data.DataLoader(data.TensorDataset(alt.arange(4, device="cuda")),
+                                           batch_size=2, shuffle=True)))[0],
+    }
+    for name, tensor in made.items():
+        assert tensor.device == "cuda:0", name
+    assert made["multinomial"][1].item() == 0 and made["one_hot"].tolist()[1] == [0, 0, 1]
+
+
+# -- Embedding, tril -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.functional.embedding(lib.tensor([0.0, 1.0]), lib.ones(3, 2)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([3]), lib.ones(3, 2)),
+    lambda lib: lib.nn.functional.embedding(lib.tensor([-1]), lib.ones(3, 2)),
+    lambda lib: lib.nn.Embedding(10, 3, padding_idx=10),
+    lambda lib: lib.tril(lib.ones(3)),
+    lambda lib: lib.ones(3).triu(),
+], ids=["float_indices", "too_large", "negative", "padding_outside", "tril_1d", "triu_1d"])
+@pytest.mark.torch_reference
+@needs_torch
+def test_embedding_and_triangle_errors_match_pytorch(call):
+    assert_same_error(call)
+
+
+@needs_torch
+@pytest.mark.torch_reference
+def test_embedding_module_matches_pytorchs():
+    import torch
+
+    for lib in (alt, torch):
+        table = lib.nn.Embedding(10, 3, padding_idx=-2)
+        assert table.padding_idx == 8 and table.weight[8].tolist() == [0.0, 0.0, 0.0]
+        assert 0.3 < lib.nn.Embedding(1000, 4).weight.std().item() < 3  # drawn from N(0, 1)
+        frozen = lib.nn.Embedding.from_pretrained(lib.ones(2, 2))
+        assert not frozen.weight.requires_grad
+        out = table(lib.tensor([[1, 8], [8, 1]], dtype=lib.int32))
+        out.sum().backward()
+        assert tuple(out.shape) == (2, 2, 3)
+        assert table.weight.grad[8].tolist() == [0.0] * 3
+        assert table.weight.grad[1].tolist() == [2.0] * 3
+    assert [repr(lib.nn.Embedding(10, 3, padding_idx=0)) for lib in (alt, torch)] == [
+        "Embedding(10, 3, padding_idx=0)"] * 2
+    assert repr(alt.nn.Embedding(27, 2)) == repr(torch.nn.Embedding(27, 2))

@@ -417,6 +417,116 @@ def test_manual_backprop_gradients_match_pytorch():
                 atol=1e-6)
 
 
+def attention_language_model(torch, start=None, batches=None, steps=20):
+    """The lecture's next step: a character model with embeddings and one self-attention head,
+    trained with AdamW on mini-batches of contexts, then sampled."""
+    nn, F = torch.nn, torch.nn.functional
+    text = " ".join(NAMES)
+    chars = sorted(list(set(text)))
+    vocab_size = len(chars)
+    stoi = {ch: i for i, ch in enumerate(chars)}
+    data = torch.tensor([stoi[c] for c in text], dtype=torch.long)
+    n = int(0.9 * len(data))
+    train_data, val_data = data[:n], data[n:]
+    block_size, batch_size, n_embd = 8, 4, 16
+
+    def get_batch(split, i):
+        source = train_data if split == "train" else val_data
+        ix = torch.randint(len(source) - block_size, (batch_size,))
+        if batches is not None and split == "train":
+            ix = torch.tensor(batches[i])
+        x = torch.stack([source[j:j + block_size] for j in ix])
+        y = torch.stack([source[j + 1:j + block_size + 1] for j in ix])
+        return x, y, ix.tolist()
+
+    class Head(nn.Module):
+        def __init__(self, head_size):
+            super().__init__()
+            self.key = nn.Linear(n_embd, head_size, bias=False)
+            self.query = nn.Linear(n_embd, head_size, bias=False)
+            self.value = nn.Linear(n_embd, head_size, bias=False)
+            self.register_buffer("tril", torch.tril(torch.ones(block_size, block_size)))
+
+        def forward(self, x):
+            B, T, C = x.shape
+            k, q = self.key(x), self.query(x)
+            wei = q @ k.transpose(-2, -1) * k.shape[-1] ** -0.5
+            wei = wei.masked_fill(self.tril[:T, :T] == 0, float("-inf"))
+            wei = F.softmax(wei, dim=-1)
+            return wei @ self.value(x)
+
+    class LanguageModel(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.token_embedding_table = nn.Embedding(vocab_size, n_embd)
+            self.position_embedding_table = nn.Embedding(block_size, n_embd)
+            self.sa_head = Head(n_embd)
+            self.lm_head = nn.Linear(n_embd, vocab_size)
+
+        def forward(self, idx, targets=None):
+            B, T = idx.shape
+            x = self.token_embedding_table(idx) + self.position_embedding_table(torch.arange(T))
+            logits = self.lm_head(self.sa_head(x))
+            if targets is None:
+                return logits, None
+            B, T, C = logits.shape
+            return logits, F.cross_entropy(logits.view(B * T, C), targets.view(B * T))
+
+        def generate(self, idx, max_new_tokens):
+            for _ in range(max_new_tokens):
+                logits, _ = self(idx[:, -block_size:])
+                probs = F.softmax(logits[:, -1, :], dim=-1)
+                idx = torch.cat((idx, torch.multinomial(probs, num_samples=1)), dim=1)
+            return idx
+
+    model = LanguageModel()
+    start_from(torch, list(model.parameters()), start)
+    first = [p.detach().clone() for p in model.parameters()]
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-2)
+    losses, used = [], []
+    for i in range(steps):
+        xb, yb, ix = get_batch("train", i)
+        used.append(ix)
+        logits, loss = model(xb, yb)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+
+    @torch.no_grad()
+    def estimate_loss():
+        model.eval()
+        values = torch.zeros(5)
+        for k in range(5):
+            X, Y, _ = get_batch("val", k)
+            values[k] = model(X, Y)[1].item()
+        model.train()
+        return values.mean()
+
+    sample = model.generate(torch.zeros((1, 1), dtype=torch.long), max_new_tokens=20)[0]
+    values = dict(losses=losses, parameters=list(model.parameters()))
+    return values, first, used, (estimate_loss(), sample.tolist(), vocab_size)
+
+
+def test_attention_language_model_trains_and_generates():
+    autograd_lab.manual_seed(0)
+    values, _, _, (val_loss, sample, vocab_size) = attention_language_model(autograd_lab,
+                                                                            steps=60)
+    assert values["losses"][-1] < values["losses"][0]
+    assert math.isfinite(val_loss.item())
+    assert len(sample) == 21 and all(0 <= i < vocab_size for i in sample)
+
+
+@pytest.mark.torch_reference
+@needs_torch
+def test_attention_language_model_matches_pytorch_step_for_step():
+    import torch
+
+    ours, start, batches, _ = attention_language_model(autograd_lab)
+    theirs, _, _, _ = attention_language_model(torch, [p.numpy() for p in start], batches)
+    assert_same(ours, theirs, rtol=1e-4, atol=1e-5)
+
+
 # -- the textbook's from-scratch chapters -------------------------------------------------------
 
 

@@ -19,6 +19,7 @@ MODULE_FUNCTIONS = [
     "exp", "log", "relu", "clamp", "sum", "mean", "mm", "matmul", "reshape", "eq", "lt", "gt",
     "all", "any", "clone", "Size", "Generator", "normal", "multinomial", "histogram", "histc",
     "meshgrid", "sinh", "cosh", "log10", "cumsum", "set_default_device", "get_default_device",
+    "tril", "triu", "initial_seed", "seed",
 ]
 DTYPES = ["float", "float32", "float64", "double", "half", "float16", "long", "int64", "int",
           "int32", "int16", "short", "int8", "uint8", "bool"]
@@ -41,7 +42,7 @@ TENSOR_METHODS = [
     "new_zeros", "new_ones", "new_full", "new_tensor", "new_empty", "exp_", "log_", "relu_",
     "sqrt_", "abs_", "sigmoid_", "tanh_", "masked_fill_", "uniform_", "normal_", "stride",
     "nelement", "output_nr", "expand_as", "view_as", "reshape_as", "sinh", "cosh", "log10",
-    "cumsum",
+    "cumsum", "tril", "triu",
 ]
 
 

@@ -24,6 +24,7 @@ from autograd_lab.ops.binary_cross_entropy import (  # noqa: F401
     binary_cross_entropy,
     binary_cross_entropy_with_logits,
 )
+from autograd_lab.ops.embedding import embedding  # noqa: F401
 from autograd_lab.ops.functional import cross_entropy, mse_loss, nll_loss  # noqa: F401
 from autograd_lab.tensor import Tensor
 

@@ -29,6 +29,7 @@ from autograd_lab.ops import (  # noqa: F401
     cumulative,
     elementwise,
     elementwise_more,
+    embedding,
     functional,
     indexing,
     linalg,
@@ -39,6 +40,7 @@ from autograd_lab.ops import (  # noqa: F401
     selection,
     shape,
     shape_as,
+    triangular,
 )
 from autograd_lab.ops.base import exported  # noqa: F401
 

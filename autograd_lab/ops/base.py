@@ -26,6 +26,19 @@ def export(*method_names, function=True):
     return attach
 
 
+def rewrap(name, wrap):
+    """Put `wrap(op)` in place of the op called `name`, both as `autograd_lab.<name>` and as
+    `Tensor.<name>` (where it exists): one wrapper where both were the same function."""
+    wrapped = {}
+    for found in (exported.get(name), vars(Tensor).get(name)):
+        if found is not None and id(found) not in wrapped:
+            wrapped[id(found)] = wrap(found)
+    if name in exported:
+        exported[name] = wrapped[id(exported[name])]
+    if name in vars(Tensor):
+        setattr(Tensor, name, wrapped[id(vars(Tensor)[name])])
+
+
 def scalar_type_name(tensor):
     """The dtype as PyTorch's messages name it: Float, Double, Long, Bool, ..."""
     return _TYPE_NAMES[tensor.dtype.name][:-len("Tensor")]

@@ -16,10 +16,9 @@ dimensions, as numpy's default and matplotlib expect.
 
 import warnings
 
-from autograd_lab.ops.base import export
+from autograd_lab.ops.base import exported
 
 
-@export("meshgrid")
 def meshgrid(*tensors, indexing=None):
     """One grid per input tensor (0-D or 1-D), all of shape (len(t0), len(t1), ...)."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
@@ -47,3 +46,6 @@ def meshgrid(*tensors, indexing=None):
         along[axis] = -1
         grids.append(tensor.view(along).expand(shape))
     return tuple(grids)
+
+
+exported["meshgrid"] = meshgrid  # a function only: tensors have no meshgrid method

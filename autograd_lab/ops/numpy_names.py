@@ -9,15 +9,15 @@ tensor([[ 3.],
         [12.]])
 
 The ops keep PyTorch's names in their signatures; a thin wrapper, put around the functions
-and methods listed here once when autograd_lab is imported, renames the two keywords.
+and methods listed here once when autograd_lab is imported, renames the two keywords
+(`autograd_lab.sum` stays the very function `Tensor.sum` is).
 """
 
 import functools
 
 # the modules that define the ops wrapped below: those ops must exist before they are wrapped
 from autograd_lab.ops import comparison, cumulative, functional, reduction, shape  # noqa: F401
-from autograd_lab.ops.base import exported
-from autograd_lab.tensor import Tensor
+from autograd_lab.ops.base import rewrap
 
 REDUCTIONS = ["sum", "mean", "prod", "var", "std", "amax", "amin", "max", "min", "argmax",
               "argmin", "all", "any"]  # take axis= and keepdims=
@@ -40,19 +40,16 @@ def _renaming(op, numpy_name, torch_name):
     return op_with_numpy_names
 
 
-def _accept_numpy_names(name, renames):
-    """Wrap `autograd_lab.<name>` and `Tensor.<name>` (where they exist) in the renames."""
-    for owner_get, owner_set in ((exported.get, exported.__setitem__),
-                                 (lambda n: getattr(Tensor, n, None),
-                                  lambda n, op: setattr(Tensor, n, op))):
-        op = owner_get(name)
-        if op is not None:
-            for numpy_name, torch_name in renames:
-                op = _renaming(op, numpy_name, torch_name)
-            owner_set(name, op)
+def _accepting(renames):
+    """The wrapper that adds every `(numpy_name, torch_name)` of `renames` to an op."""
+    def wrap(op):
+        for numpy_name, torch_name in renames:
+            op = _renaming(op, numpy_name, torch_name)
+        return op
+    return wrap
 
 
 for _name in REDUCTIONS:
-    _accept_numpy_names(_name, [("axis", "dim"), ("keepdims", "keepdim")])
+    rewrap(_name, _accepting([("axis", "dim"), ("keepdims", "keepdim")]))
 for _name in ALONG_A_DIM:
-    _accept_numpy_names(_name, [("axis", "dim")])
+    rewrap(_name, _accepting([("axis", "dim")]))

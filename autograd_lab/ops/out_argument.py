@@ -10,7 +10,7 @@ tensor([3., 6.])
 
 Writing into `out` cannot be differentiated, so PyTorch refuses `out=` when an argument
 requires grad, and so does autograd_lab. A wrapper put once around the functions listed here
-computes the result as usual and copies it into `out`.
+(and the methods they also are) computes the result as usual and copies it into `out`.
 """
 
 import functools
@@ -33,7 +33,7 @@ from autograd_lab.ops import (  # noqa: F401
     selection,
     shape,
 )
-from autograd_lab.ops.base import exported, scalar_type_name
+from autograd_lab.ops.base import rewrap, scalar_type_name
 from autograd_lab.tensor import Tensor
 
 WITH_OUT = ["add", "sub", "mul", "div", "pow", "neg", "matmul", "mm", "bmm", "mv", "dot",
@@ -83,4 +83,4 @@ def _writing_into_out(op):
 
 
 for _name in WITH_OUT:
-    exported[_name] = _writing_into_out(exported[_name])
+    rewrap(_name, _writing_into_out)
