@@ -485,5 +485,6 @@ def test_show_saved_draws_a_saved_output_as_that_output():
     y_key = next(line.split()[0] for line in lines if "{y|" in line)
     exp_key = next(line.split()[0] for line in lines if "label=ExpBackward0" in line)
     assert "(saved)" not in source
-    assert any(line.strip().startswith(f"{y_key} -> {exp_key} [arrowhead=odot")
+    # the node points at what it saved (arrows run the way backward reads them)
+    assert any(line.strip().startswith(f"{exp_key} -> {y_key} [arrowhead=odot")
                for line in lines)
