@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .grammar import KEYWORDS, OUTPUT_SAVING
+from .grammar import KEYWORDS
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 SECTION = "## Where autograd_lab differs from PyTorch"
@@ -39,39 +39,10 @@ def base_label(label):
     return " ".join(word for word in words if word not in KEYWORDS)
 
 
-def _origin(steps, name):
-    """The label of the step whose values `name` shows: views are followed to their base."""
-    defining = {defined: step for step in steps for defined in step.defines}
-    while name in defining:
-        step = defining[name]
-        label = base_label(step.label)
-        if label not in VIEWS or not step.reads:
-            return label
-        name = step.reads[0]
-    return None
-
-
-def _changed_saved_output(steps, mismatch):
-    """PyTorch detects, at backward, an in-place change of what exp/tanh/... saved."""
-    if mismatch.kind != "error" or "modified by an inplace operation" not in mismatch.theirs:
-        return False
-    if mismatch.ours != "no error":
-        return False
-    changed = [s for s in steps[:mismatch.step] if s.target is not None]
-    return any(_origin(steps, s.target) in OUTPUT_SAVING
-               or base_label(s.label).removeprefix("in-place ").rstrip("_") in OUTPUT_SAVING
-               for s in changed)
-
-
 def _failed_backward_kept_grads(steps, mismatch):
     """A backward that raised half-way: PyTorch had already added to some `.grad`."""
     return (mismatch.after_error and mismatch.kind == "grad"
             and base_label(steps[mismatch.step].label) == "backward")
-
-
-def _in_place_on_view(steps, mismatch):
-    return (mismatch.kind == "error" and mismatch.theirs == "no error"
-            and "does not track in-place changes through views" in mismatch.ours)
 
 
 EXCLUSIONS = [
@@ -79,20 +50,9 @@ EXCLUSIONS = [
               "dtype names differ in their module prefix only",
               lambda steps, m: m.kind == "dtype"
               and m.theirs.split(".")[-1] == m.ours.split(".")[-1]),
-    Exclusion("no `torch.Size` (shapes are plain tuples)",
-              "`shape` is a tuple where PyTorch has a torch.Size",
-              lambda steps, m: m.kind == "shape type" and m.ours == "tuple"),
-    Exclusion("changing their *output* in place afterwards is not an error here",
-              "no error at backward after an in-place change of what exp, tanh, sigmoid, "
-              "softmax or log_softmax returned",
-              _changed_saved_output, diverges=True),
     Exclusion("A backward pass that fails half-way",
               "a `.grad` that PyTorch filled before its backward raised, autograd_lab did not",
               _failed_backward_kept_grads, diverges=True),
-    Exclusion("In-place operations on a *view* of a tensor that requires grad raise a clear "
-              "error",
-              "autograd_lab's error for an in-place change through a view that needs gradients",
-              _in_place_on_view, diverges=True),
 ]
 
 

@@ -26,10 +26,6 @@ LEAF_WEIGHTS = [3, 4, 5, 2, 2, 2, 2, 1, 1]
 #: Keyword arguments of backward() and autograd.grad() that labels mention.
 KEYWORDS = ("retain_graph", "create_graph", "inputs", "allow_unused")
 
-#: What an op computed from its input, for in-place changes that PyTorch detects through the
-#: saved output (see the exclusions): the label of such a step starts with one of these names.
-OUTPUT_SAVING = ("exp", "tanh", "sigmoid", "softmax", "log_softmax")
-
 
 @dataclass(frozen=True)
 class Step:
