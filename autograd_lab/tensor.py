@@ -109,18 +109,18 @@ class Tensor:
         return self._grad_fn
 
     def _follow_base(self):
-        """Bring a view up to date with its base (lazily, as PyTorch does).
+        """Bring a view up to date with its base (lazily, as PyTorch does); return whether it
+        requires grad.
 
         A view shows its base's storage: once the base, or another view of it, was changed in
         place, the view's values come from the base's new history, so its grad_fn is made again
-        from the base. And once the base requires grad, so does the view.
+        from the base.
         """
         base = self._base
-        if base._requires_grad:
-            self._requires_grad = True
         if self._view.version != self._version_cell[0] and (self._grad_fn is not None
                                                              or base._requires_grad):
             redo_view(self)
+        return self._requires_grad or base._requires_grad
 
     def _set_history(self, node, output_nr):
         """Make `node` this tensor's grad_fn after an in-place change; `.grad` follows it."""
@@ -138,7 +138,7 @@ class Tensor:
     @property
     def grad(self):
         """The gradient accumulated by `backward()`; None until then, and for non-leaves."""
-        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
@@ -196,7 +196,7 @@ class Tensor:
 
         Returns a handle whose `remove()` takes the hook off again.
         """
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             self._hooks = (self._hooks or []) + [hook]
