@@ -81,7 +81,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
@@ -94,7 +94,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` in place, return self: `w = alt.randn(3).requires_grad_()`."""
-        if requires_grad and self.grad_fn is not None:
+        if requires_grad and self._grad_fn is not None:
             return self  # a non-leaf that requires grad already
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -175,7 +175,7 @@ class Tensor:
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
         if self.grad_fn is None:
-            if not self._requires_grad:
+            if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         if self._retains_grad:
@@ -216,6 +216,8 @@ class Tensor:
 
     def _gradient_edge(self):
         """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
+        if self._view is not None:
+            self._follow_base()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
         if self._view is not None and self._base._requires_grad:
@@ -508,7 +510,7 @@ class Tensor:
         if self._view is not None:
             if self._view.made_by is not None:
                 raise view_error(self, "is being")
-            if self._base._requires_grad and self._base._grad_fn is None:
+            if self._base._grad_fn is None and (self._requires_grad or self._base._requires_grad):
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
         elif self._requires_grad and self._grad_fn is None:
