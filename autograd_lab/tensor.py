@@ -220,7 +220,7 @@ class Tensor:
             self._follow_base()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
-        if self._view is not None and self._base._requires_grad:
+        if self._view is not None and not self._requires_grad:
             return (None, 0)  # a view made under no_grad: PyTorch sends its gradient nowhere
         return (accumulate_grad_node(self), 0)
 
