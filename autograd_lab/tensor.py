@@ -81,7 +81,7 @@ class Tensor:
 
     @requires_grad.setter
     def requires_grad(self, flag):
-        if self.grad_fn is not None:
+        if self._grad_fn is not None:
             raise RuntimeError(
                 "you can only change requires_grad flags of leaf variables. If you want to use "
                 "a computed variable in a subgraph that doesn't require differentiation use "
@@ -94,7 +94,7 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Set `requires_grad` in place, return self: `w = alt.randn(3).requires_grad_()`."""
-        if requires_grad and self.grad_fn is not None:
+        if requires_grad and self._grad_fn is not None:
             return self  # a non-leaf that requires grad already
         if requires_grad and self._data.dtype.kind != "f":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
@@ -109,18 +109,18 @@ class Tensor:
         return self._grad_fn
 
     def _follow_base(self):
-        """Bring a view up to date with its base (lazily, as PyTorch does).
+        """Bring a view up to date with its base (lazily, as PyTorch does); return whether it
+        requires grad.
 
         A view shows its base's storage: once the base, or another view of it, was changed in
         place, the view's values come from the base's new history, so its grad_fn is made again
-        from the base. And once the base requires grad, so does the view.
+        from the base.
         """
         base = self._base
-        if base._requires_grad:
-            self._requires_grad = True
         if self._view.version != self._version_cell[0] and (self._grad_fn is not None
                                                              or base._requires_grad):
             redo_view(self)
+        return self._requires_grad or base._requires_grad
 
     def _set_history(self, node, output_nr):
         """Make `node` this tensor's grad_fn after an in-place change; `.grad` follows it."""
@@ -138,7 +138,7 @@ class Tensor:
     @property
     def grad(self):
         """The gradient accumulated by `backward()`; None until then, and for non-leaves."""
-        if self.grad_fn is not None and not self._retains_grad and self._grad is None:
+        if self._grad_fn is not None and not self._retains_grad and self._grad is None:
             warnings.warn(
                 "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its "
                 ".grad attribute won't be populated during autograd.backward(). If you indeed "
@@ -175,7 +175,7 @@ class Tensor:
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
         if self.grad_fn is None:
-            if not self._requires_grad:
+            if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         if self._retains_grad:
@@ -196,7 +196,7 @@ class Tensor:
 
         Returns a handle whose `remove()` takes the hook off again.
         """
-        if not self._requires_grad:
+        if not self.requires_grad:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         if self.grad_fn is None:
             self._hooks = (self._hooks or []) + [hook]
@@ -216,9 +216,11 @@ class Tensor:
 
     def _gradient_edge(self):
         """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
+        if self._view is not None:
+            self._follow_base()
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
-        if self._view is not None and self._base._requires_grad:
+        if self._view is not None and not self._requires_grad:
             return (None, 0)  # a view made under no_grad: PyTorch sends its gradient nowhere
         return (accumulate_grad_node(self), 0)
 
@@ -508,7 +510,7 @@ class Tensor:
         if self._view is not None:
             if self._view.made_by is not None:
                 raise view_error(self, "is being")
-            if self._base._requires_grad and self._base._grad_fn is None:
+            if self._base._grad_fn is None and (self._requires_grad or self._base._requires_grad):
                 raise RuntimeError("a view of a leaf Variable that requires grad is being used "
                                    "in an in-place operation.")
         elif self._requires_grad and self._grad_fn is None:

@@ -385,6 +385,64 @@ def test_changing_an_output_that_backward_needs_is_caught():
     assert change_the_output_of_an_op_that_saved_it(alt) == [True, True, True, True]
 
 
+@program
+def what_a_view_made_under_no_grad_allows(lib):
+    x = leaf(lib, [1.0, 2.0, 3.0])
+    with lib.no_grad():
+        row = x[:2]
+    handle = row.register_hook(lambda grad: grad)  # allowed; the hook never runs
+    row.retain_grad()
+    through_sum = error_of(lambda: row.sum().backward())  # runs, and reaches no .grad
+    refused = error_of(lambda: row.backward(lib.ones(2, dtype=lib.float64)))
+    unused = error_of(lambda: lib.autograd.grad((x * 2).sum(), [row]))
+    handle.remove()
+    own = row.detach().clone()[:2]  # a view of a plain tensor, made in grad mode
+    with lib.no_grad():
+        own_view = own[:1]
+    own_view.requires_grad_()  # now a leaf of its own, with its own .grad
+    (own_view * 3).sum().backward()
+    x.detach_()  # the base no longer requires grad, and neither does the view
+    return (through_sum, x.grad, refused, unused, own_view.grad.tolist(),
+            row.requires_grad)
+
+
+def test_a_view_made_under_no_grad_requires_grad_but_leads_nowhere():
+    through_sum, x_grad, refused, unused, own_grad, after_detach = (
+        what_a_view_made_under_no_grad_allows(alt))
+    assert through_sum is None and x_grad is None
+    assert refused == ("RuntimeError", "element 0 of tensors does not require grad and does not "
+                       "have a grad_fn")
+    assert unused[1].startswith("The differentiated Tensor at index 0 appears to not have been "
+                                "used in the graph.")
+    assert own_grad == [3.0] and after_detach is False
+
+
+@program
+def overlap_by_index_and_of_empty_tensors(lib):
+    y = plain(lib, [1.0, -2.0, 3.0])
+    empty = lib.zeros(0, 3, dtype=lib.float64)
+    halves = empty - empty
+    halves.abs_()  # nothing to write, so nothing overlaps
+    return (error_of(lambda: y.__setitem__(y > 0, y)), halves.shape == (0, 3),
+            lib.zeros(3, 1).expand(3, 4).stride(), lib.zeros(3).expand(1, 3).stride())
+
+
+def test_writing_by_index_refuses_any_overlap_and_expand_keeps_pytorchs_strides():
+    by_index, empty_ok, repeated, not_repeated = overlap_by_index_and_of_empty_tensors(alt)
+    assert by_index[1].startswith("unsupported operation: some elements of the input tensor")
+    assert empty_ok and repeated == (1, 0) and not_repeated == (3, 1)
+
+
+@program
+def view_of_an_advanced_index(lib):
+    picked = plain(lib, [[3.0, 1.5], [-1.5, -1.0], [2.0, 1.0]])[:, [1, 0]]
+    return picked.view(1, 6).tolist()
+
+
+def test_the_result_of_an_advanced_index_is_laid_out_in_order():
+    assert view_of_an_advanced_index(alt) == [[1.5, 3.0, -1.0, -1.5, 1.0, 2.0]]
+
+
 # -- the same observations from PyTorch ------------------------------------------------------------
 
 @needs_torch

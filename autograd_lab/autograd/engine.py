@@ -368,10 +368,11 @@ def _as_tuple(value, length=None):
 def _root_edge(tensor, index):
     if not isinstance(tensor, Tensor):
         raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
-    if not tensor.requires_grad:
+    edge = tensor._gradient_edge() if tensor.requires_grad else (None, 0)
+    if edge[0] is None:  # (a view made under no_grad requires grad, but leads nowhere)
         raise RuntimeError(f"element {index} of tensors does not require grad and does not "
                            "have a grad_fn")
-    return tensor._gradient_edge()
+    return edge
 
 
 def _input_edge(tensor):

@@ -146,12 +146,13 @@ class Function(Node):
         for x in inputs:
             if isinstance(x, Tensor):
                 if x._view is not None and grad_mode._state.enabled:
-                    x._follow_base()  # a view's history may have to catch up with its base's
+                    needs.append(x._follow_base())  # its history may have to catch up
+                else:
+                    needs.append(x._requires_grad)
                 if device is None:
                     device = x._device
                 elif x._device is not device:
                     raise _device_mismatch(device, x._device)
-                needs.append(x._requires_grad)
             else:
                 needs.append(False)
         ctx.needs_input_grad = needs = tuple(needs)

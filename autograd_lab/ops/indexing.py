@@ -86,7 +86,10 @@ class Index(Function):
         if not is_basic(key):  # the index tensors behind ctx.key: saved, so checked and freed
             ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         try:
-            return x._data[key]
+            result = x._data[key]
+            if not (is_basic(key) or result.flags.c_contiguous):  # numpy may lay out a copy
+                result = backend.array_module(result).ascontiguousarray(result)  # column-wise
+            return result
         except IndexError as error:
             text = str(error).replace("array", "tensor").replace("axis", "dimension")
             if text.startswith("too many indices"):

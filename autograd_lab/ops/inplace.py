@@ -100,6 +100,9 @@ def set_item(tensor, index, value):
     `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
     """
     if not is_basic(index_key(index)):
+        tensor._check_inplace(tensor._records_with(value))
+        if _overlap(tensor, value):  # writing by index allows no overlap at all
+            raise RuntimeError(_OVERLAP)
         if tensor._records_with(value):
             return tensor._assign(lambda: IndexPut.apply(tensor, value, index=index), value,
                                   may_overlap=True)
@@ -123,27 +126,35 @@ def check_write(written, operand=None):
     cell (after `expand`), or from an operand that partly overlaps the written-to memory
     (`x -= x[0]`; the same elements exactly, `x += x`, are fine)."""
     array = written._data
-    if any(step == 0 and size > 1 for step, size in zip(array.strides, array.shape)):
+    if array.size > 1 and any(step == 0 and size > 1
+                              for step, size in zip(array.strides, array.shape)):
         raise RuntimeError(
             "unsupported operation: more than one element of the written-to tensor refers to a "
             "single memory location. Please clone() the tensor before performing the operation.")
-    if (isinstance(operand, Tensor) and operand._version_cell is written._version_cell
-            and _partly_overlap(array, operand._data)):  # one version counter: one storage
-        raise RuntimeError(
-            "unsupported operation: some elements of the input tensor and the written-to tensor "
-            "refer to a single memory location. Please clone() the tensor before performing "
-            "the operation.")
+    if _overlap(written, operand) == "partly":
+        raise RuntimeError(_OVERLAP)
 
 
-def _partly_overlap(a, b):
-    """PyTorch's test: both dense, and their memory ranges meet without being the same."""
+_OVERLAP = ("unsupported operation: some elements of the input tensor and the written-to tensor "
+            "refer to a single memory location. Please clone() the tensor before performing the "
+            "operation.")
+
+
+def _overlap(written, operand):
+    """PyTorch's answer to "do these share memory?": "fully" (the same elements, as in
+    `x += x`), "partly" (`x -= x[0]`, `x += x.t()`) or None. It only looks at dense layouts."""
+    if not isinstance(operand, Tensor) or operand._version_cell is not written._version_cell:
+        return None  # one version counter per storage: another counter, another storage
+    if operand is written:
+        return "fully"
+    a, b = written._data, operand._data
     if a.size == 0 or b.size == 0 or not (_dense(a) and _dense(b)):
-        return False  # PyTorch gives up on scattered layouts, and so allows the write
+        return None  # PyTorch gives up on scattered layouts, and so allows the write
     start_a, start_b = backend.memory_start(a), backend.memory_start(b)
     end_a, end_b = start_a + a.nbytes, start_b + b.nbytes
     if (start_a, end_a) == (start_b, end_b):
-        return a.strides != b.strides  # `x += x.t()` mixes elements up; `x += x` does not
-    return start_a < end_b and start_b < end_a
+        return "fully" if a.strides == b.strides else "partly"
+    return "partly" if start_a < end_b and start_b < end_a else None
 
 
 def _dense(array):

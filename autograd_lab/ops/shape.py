@@ -101,9 +101,14 @@ class Expand(Function):
     def forward(ctx, x, shape):
         ctx.shape = x.shape
         array = x._data  # a step of 0 makes every index of a dim show the same memory cell
-        steps = (0,) * (len(shape) - array.ndim) + tuple(
-            0 if size == 1 else step for size, step in zip(array.shape, array.strides))
-        return as_strided(array, shape, steps)
+        extra = len(shape) - array.ndim
+        steps, below = [], array.itemsize  # PyTorch's strides: 0 only where a dim repeats
+        for dim in reversed(range(len(shape))):
+            size, step = (array.shape[dim - extra], array.strides[dim - extra]) if (
+                dim >= extra) else (1, below)
+            steps.insert(0, 0 if size != shape[dim] else step)
+            below = shape[dim] * steps[0]
+        return as_strided(array, shape, tuple(steps))
 
     @staticmethod
     def backward(ctx, grad):
