@@ -1072,6 +1072,12 @@ def test_an_unknown_exercise_name_lists_the_known_ones(capsys):
                                        '"loss_grad", "matmul_backward", "relu_backward"\n')
 
 
+def test_a_lesson_with_several_exercises_asks_for_a_name(capsys):
+    lesson01.hint()
+    assert capsys.readouterr().out == ('lesson01 has several exercises: name one; its exercises: '
+                                       '"loss_grad", "matmul_backward", "relu_backward"\n')
+
+
 def test_a_class_whose_method_is_a_stub_is_a_stub():
     from autograd_lab.lessons.checking import is_stub
 
