@@ -850,7 +850,8 @@ CATALOGUE = [
                    (activation(sigmoid, lambda g, y: g * (1 - y)), "not right yet"),
                    (activation(sigmoid, lambda g, y: g * y * (1 - x)),  # noqa: F821
                     "raised NameError: name 'x' is not defined"),
-                   (activation(sigmoid, lambda g, y: (g * y, g)), "raised")]),
+                   (activation(sigmoid, lambda g, y: (g * y, g)), "raised"),
+                   (activation(sigmoid, lambda g, y: None), "backward returned None")]),
     Answers(lesson08, "Tanh.backward", lesson08.check_tanh, activation_stub(tanh),
             right=[activation(tanh, lambda g, y: g - g * y ** 2)],
             wrong=[(activation(tanh, lambda g, y: g * (1 - y)), "not right yet"),
