@@ -546,6 +546,12 @@ class TwoLayerNetWithoutReLU(lesson09.solutions.TwoLayerNet):
         return self.linear2(self.linear1(x))
 
 
+class TwoLayerNetWithWrongSizes(lesson09.solutions.TwoLayerNet):
+    def __init__(self, D_in, H, D_out):
+        super().__init__(D_in, H, D_out)
+        self.linear2 = alt.nn.Linear(D_in, D_out)  # should take the H features of the first
+
+
 class TwoLayerNetInAList(alt.nn.Module):
     def __init__(self, D_in, H, D_out):
         super().__init__()
@@ -860,7 +866,9 @@ CATALOGUE = [
     Answers(lesson09, "TwoLayerNet", lesson09.check_two_layer_net, TwoLayerNetStub,
             right=[TwoLayerNetSequential],
             wrong=[(TwoLayerNetWithoutReLU, "the output is not relu"),
-                   (TwoLayerNetInAList, "expected 4 parameters"),
+                   (TwoLayerNetInAList, "expected 4 parameters: first weight (4, 5), first bias "
+                    "(4,), second weight (3, 4), second bias (3,); found none"),
+                   (TwoLayerNetWithWrongSizes, "the second H to D_out"),
                    (TwoLayerNetDetached, "no gradient reaches"),
                    (TwoLayerNetWithoutSuperInit, "calling it raised")],
             given=("super().__init__()",)),
