@@ -546,6 +546,12 @@ class TwoLayerNetWithoutReLU(lesson09.solutions.TwoLayerNet):
         return self.linear2(self.linear1(x))
 
 
+class TwoLayerNetWithWrongSizes(lesson09.solutions.TwoLayerNet):
+    def __init__(self, D_in, H, D_out):
+        super().__init__(D_in, H, D_out)
+        self.linear2 = alt.nn.Linear(D_in, D_out)  # should take the H features of the first
+
+
 class TwoLayerNetInAList(alt.nn.Module):
     def __init__(self, D_in, H, D_out):
         super().__init__()
@@ -850,7 +856,8 @@ CATALOGUE = [
                    (activation(sigmoid, lambda g, y: g * (1 - y)), "not right yet"),
                    (activation(sigmoid, lambda g, y: g * y * (1 - x)),  # noqa: F821
                     "raised NameError: name 'x' is not defined"),
-                   (activation(sigmoid, lambda g, y: (g * y, g)), "raised")]),
+                   (activation(sigmoid, lambda g, y: (g * y, g)), "raised"),
+                   (activation(sigmoid, lambda g, y: None), "backward returned None")]),
     Answers(lesson08, "Tanh.backward", lesson08.check_tanh, activation_stub(tanh),
             right=[activation(tanh, lambda g, y: g - g * y ** 2)],
             wrong=[(activation(tanh, lambda g, y: g * (1 - y)), "not right yet"),
@@ -859,7 +866,9 @@ CATALOGUE = [
     Answers(lesson09, "TwoLayerNet", lesson09.check_two_layer_net, TwoLayerNetStub,
             right=[TwoLayerNetSequential],
             wrong=[(TwoLayerNetWithoutReLU, "the output is not relu"),
-                   (TwoLayerNetInAList, "expected 4 parameters"),
+                   (TwoLayerNetInAList, "expected 4 parameters: first weight (4, 5), first bias "
+                    "(4,), second weight (3, 4), second bias (3,); found none"),
+                   (TwoLayerNetWithWrongSizes, "the second H to D_out"),
                    (TwoLayerNetDetached, "no gradient reaches"),
                    (TwoLayerNetWithoutSuperInit, "calling it raised")],
             given=("super().__init__()",)),
@@ -1069,6 +1078,12 @@ def test_a_lesson_with_one_exercise_needs_no_name(capsys):
 def test_an_unknown_exercise_name_lists_the_known_ones(capsys):
     lesson01.hint("relu")
     assert capsys.readouterr().out == ('lesson01 has no exercise named \'relu\'; its exercises: '
+                                       '"loss_grad", "matmul_backward", "relu_backward"\n')
+
+
+def test_a_lesson_with_several_exercises_asks_for_a_name(capsys):
+    lesson01.hint()
+    assert capsys.readouterr().out == ('lesson01 has several exercises: name one; its exercises: '
                                        '"loss_grad", "matmul_backward", "relu_backward"\n')
 
 

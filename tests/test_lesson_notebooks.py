@@ -1,7 +1,10 @@
 """The lessons as a learner reads them: how each opens and ends, how errors and sources are shown,
 and the steps that must be there, checked on the stored notebooks (nbval reruns them)."""
 
+import importlib
+import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
@@ -56,6 +59,22 @@ def test_each_lesson_ends_with_three_questions(stem):
     last = source(cells(stem)[-1])
     questions = re.split(r"^## (?:To go further|Questions to go further)$", last, flags=re.M)[1]
     assert re.findall(r"^(\d+)\. ", questions, flags=re.M) == ["1", "2", "3"]
+
+
+@pytest.mark.parametrize("stem", LESSONS[1:])
+def test_each_lesson_says_how_to_ask_for_help_before_its_first_checker(stem):
+    """Just before the first checker: `lessonNN.hint("name")` and `show_solution("name")`, with
+    names the lesson's checkers know."""
+    number = stem[:2]
+    lesson = importlib.import_module(f"autograd_lab.lessons.lesson{number}").LESSON
+    lesson_cells = cells(stem)
+    first = next(index for index, cell in enumerate(lesson_cells) if cell["cell_type"] == "code"
+                 and f"lesson{number}.check_" in source(cell))
+    before = source(lesson_cells[first - 1])
+    stuck = before[before.index("Stuck? "):]
+    names = re.findall(rf'lesson{number}\.(?:hint|show_solution)\("([^"]+)"\)', stuck)
+    names += re.findall(r'`"([^"]+)"`', stuck)
+    assert set(names) == set(lesson.exercises), stuck
 
 
 @pytest.mark.parametrize("stem", LESSONS)
@@ -168,3 +187,15 @@ def test_lesson_12_shows_the_engine_source_highlighted():
     for name in ("Function.apply", "engine.run_backward", "engine._count_dependencies"):
         cell = code_cell("12_under_the_hood", f"show_source({name}")
         assert "#fff3b0" in "".join(cell["outputs"][0]["data"]["text/html"])
+
+
+def test_run_notebooks_starts_the_kernels_on_this_checkout(monkeypatch):
+    """Stored outputs come from the code beside the notebooks, not from an installed copy."""
+    root = NOTEBOOKS.parent
+    tool = root / "tools" / "run_notebooks.py"
+    spec = importlib.util.spec_from_file_location("run_notebooks", tool)
+    run_notebooks = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(run_notebooks)
+    monkeypatch.setenv("PYTHONPATH", "elsewhere")
+    assert run_notebooks.kernel_environment()["PYTHONPATH"].split(os.pathsep) == [str(root),
+                                                                                 "elsewhere"]

@@ -3,14 +3,16 @@
     python tools/run_notebooks.py                      # every notebook in notebooks/
     python tools/run_notebooks.py notebooks/03_*.ipynb # just these
 
-Each notebook runs in its own kernel, one after the other, with the settings that keep stored
-outputs reproducible (no widget state, no timing metadata), so that strict `pytest --nbval`
-passes right after. Printed text that arrived in several pieces (a busy machine flushes a loop's
-prints one by one) is joined into one output per cell, so the stored file does not depend on
-the machine's load.
+Each notebook runs in its own kernel, one after the other, with this checkout's `autograd_lab`
+first on the kernel's import path (so the outputs come from the code beside the notebooks, even
+where another copy is installed), and with the settings that keep stored outputs reproducible
+(no widget state, no timing metadata), so that strict `pytest --nbval` passes right after.
+Printed text that arrived in several pieces (a busy machine flushes a loop's prints one by one)
+is joined into one output per cell, so the stored file does not depend on the machine's load.
 """
 
 import argparse
+import os
 import subprocess
 import sys
 import time
@@ -18,7 +20,16 @@ from pathlib import Path
 
 import nbformat
 
-NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = ROOT / "notebooks"
+
+
+def kernel_environment():
+    """The environment the kernels start in: this checkout first on PYTHONPATH."""
+    environment = dict(os.environ)
+    paths = [str(ROOT), environment.get("PYTHONPATH", "")]
+    environment["PYTHONPATH"] = os.pathsep.join(path for path in paths if path)
+    return environment
 
 
 def run_notebook(path, timeout):
@@ -31,7 +42,7 @@ def run_notebook(path, timeout):
          "--ExecutePreprocessor.record_timing=False",
          f"--ExecutePreprocessor.timeout={timeout}", "--ExecutePreprocessor.kernel_name=python3",
          str(path)],
-        check=True,
+        check=True, env=kernel_environment(),
     )
     merge_streams(path)
     return time.perf_counter() - start

@@ -175,7 +175,9 @@ class Lesson:
         if name in self.exercises:
             return self.exercises[name]
         names = ", ".join(f'"{known}"' for known in self.exercises)
-        print(f"{self.module} has no exercise named {name!r}; its exercises: {names}")
+        problem = ("has several exercises: name one" if name is None
+                   else f"has no exercise named {name!r}")
+        print(f"{self.module} {problem}; its exercises: {names}")
         return None
 
 

@@ -8,7 +8,13 @@ import numpy as np
 
 import autograd_lab
 from autograd_lab.autograd.gradcheck import GradcheckError
-from autograd_lab.lessons.checking import Exercise, Lesson, not_attempted, passed
+from autograd_lab.lessons.checking import (
+    Exercise,
+    ExerciseError,
+    Lesson,
+    not_attempted,
+    passed,
+)
 from autograd_lab.lessons.results import close, describe
 from autograd_lab.lessons.solutions import lesson08 as solutions
 
@@ -57,10 +63,17 @@ def _check_backward(exercise, function, derivative):
     upstream = np.linspace(0.5, 2.0, len(_POINTS))  # a grad_output that is not all ones
     x = autograd_lab.tensor(points, dtype=autograd_lab.float64, requires_grad=True)
     shown = f"x = {describe(x.detach())}"
+    grad_output = autograd_lab.tensor(upstream, dtype=autograd_lab.float64)
     try:
         y = function.apply(x)
-        (received,) = autograd_lab.autograd.grad(
-            y, x, autograd_lab.tensor(upstream, dtype=autograd_lab.float64))
+        with autograd_lab.no_grad():  # as the engine calls it; y.grad_fn is backward's ctx
+            returned = function.backward(y.grad_fn, grad_output.clone())
+        if returned is None:
+            raise exercise.wrong("backward returned None: is its `return` missing?",
+                                 input=shown)
+        (received,) = autograd_lab.autograd.grad(y, x, grad_output)
+    except ExerciseError:
+        raise
     except Exception as error:
         raise exercise.raised(error, input=shown) from None
     expected = autograd_lab.tensor(upstream * derivative(points), dtype=autograd_lab.float64)

@@ -74,10 +74,13 @@ def _parameters_by_role(exercise, net, shown):
     wanted = sorted(_SHAPES.values())
     if shapes != wanted:
         listing = ", ".join(f"{n} {tuple(p.shape)}" for n, p in found) or "none"
-        raise exercise.wrong(f"expected 4 parameters with shapes {wanted}; found {listing}",
-                             input=shown, advice="create the two nn.Linear layers as attributes "
-                             "of self in __init__, so that the module registers their "
-                             "parameters")
+        expected = ", ".join(f"{role} {shape}" for role, shape in _SHAPES.items())
+        advice = ("nn.Linear(in_features, out_features) has a weight of shape (out_features, "
+                  "in_features): the first layer maps D_in features to H, the second H to D_out"
+                  if found else "create the two nn.Linear layers as attributes of self in "
+                  "__init__, so that the module registers their parameters")
+        raise exercise.wrong(f"expected 4 parameters: {expected}; found {listing}",
+                             input=shown, advice=advice)
     by_shape = {tuple(param.shape): param for _, param in found}
     return {role: by_shape[shape] for role, shape in _SHAPES.items()}
 
