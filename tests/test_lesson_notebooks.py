@@ -1,8 +1,10 @@
 """The lessons as a learner reads them: how each opens and ends, how errors and sources are shown,
 and the steps that must be there, checked on the stored notebooks (nbval reruns them)."""
 
+import ast
 import importlib
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -181,6 +183,23 @@ def test_lesson_09_trains_on_real_data_and_draws_the_decision_boundary():
     assert "load_iris" in source(code_cell("09_nn_and_optim", "from sklearn.datasets"))
     boundary = code_cell("09_nn_and_optim", "contourf")
     assert any("image/png" in output.get("data", {}) for output in boundary["outputs"])
+
+
+def test_lesson_12_marks_only_lines_the_engine_has():
+    """A mark that no longer matches (the engine changed) would silently mark nothing."""
+    from autograd_lab.autograd.function import Function
+
+    shown = {"Function.apply": Function.apply, "engine.run_backward": engine.run_backward,
+             "engine._count_dependencies": engine._count_dependencies}
+    calls = [node for cell in cells("12_under_the_hood") if cell["cell_type"] == "code"
+             for node in ast.walk(ast.parse(source(cell)))
+             if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "show_source"]
+    assert len(calls) == len(shown)
+    for call in calls:
+        text = inspect.getsource(shown[ast.unparse(call.args[0])])
+        (marks,) = [keyword.value for keyword in call.keywords if keyword.arg == "marks"]
+        for mark in ast.literal_eval(marks):
+            assert mark in text, mark
 
 
 def test_lesson_12_shows_the_engine_source_highlighted():
