@@ -137,6 +137,22 @@ def gradient_buffer_filled_row_by_row(lib):
     return dc.tolist(), demb.grad.tolist()
 
 
+@program
+def gradient_buffer_indexed_by_integer_tensors(lib):
+    demb = leaf(lib, [[1.0, 2.0], [3.0, 4.0]])
+    dc = lib.zeros(3, 2, dtype=lib.float64)
+    rows = lib.tensor([2, 0])
+    for k in range(2):
+        dc[rows[k]] += demb[k]  # a 0-d integer tensor indexes like an int
+    dc.sum().backward()
+    return dc.tolist(), demb.grad.tolist()
+
+
+def test_a_zero_dim_integer_tensor_index_writes_through_a_view():
+    assert gradient_buffer_indexed_by_integer_tensors(alt) == (
+        [[3.0, 4.0], [0.0, 0.0], [1.0, 2.0]], [[1.0, 1.0], [1.0, 1.0]])
+
+
 def test_gradient_buffer_filled_row_by_row_gets_each_row_its_gradient():
     assert gradient_buffer_filled_row_by_row(alt) == (
         [[0.0, 0.0], [6.0, 8.0], [0.0, 0.0], [3.0, 4.0]],

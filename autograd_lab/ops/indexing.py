@@ -212,8 +212,7 @@ class MaskedFill(Function):
 @export("__getitem__")
 def getitem(input, index):
     """`x[index]`: ints, slices, `...`, None, integer tensors or lists, boolean masks."""
-    parts = index if isinstance(index, tuple) else (index,)
-    parts = tuple(int(p) if _is_scalar_index(p) else p for p in parts)
+    parts = basic_parts(index)
     if not is_basic(parts):
         return Index.apply(input, index=index)
     consumed = sum(1 for p in parts if p is not None and p is not Ellipsis)
@@ -234,6 +233,12 @@ def getitem(input, index):
         else:
             dim += 1
     return Alias.apply(input) if out is input else out
+
+
+def basic_parts(index):
+    """The parts of an index, with a 0-d integer tensor or a numpy integer read as an int."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return tuple(int(p) if _is_scalar_index(p) else p for p in parts)
 
 
 def _is_scalar_index(part):

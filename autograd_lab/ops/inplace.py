@@ -14,7 +14,7 @@ from autograd_lab import backend, dtypes
 from autograd_lab.autograd import grad_mode
 from autograd_lab.autograd.function import Function
 from autograd_lab.autograd.views import view_error
-from autograd_lab.ops.indexing import IndexPut, index_key, is_basic
+from autograd_lab.ops.indexing import IndexPut, basic_parts, index_key, is_basic
 from autograd_lab.tensor import Tensor
 
 
@@ -99,7 +99,7 @@ def set_item(tensor, index, value):
     dropped, expanded to the view's shape). A recorded change then reaches `tensor` through
     `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
     """
-    if not is_basic(index_key(index)):
+    if not is_basic(basic_parts(index)):
         tensor._check_inplace(tensor._records_with(value))
         if _overlap(tensor, value):  # writing by index allows no overlap at all
             raise RuntimeError(_OVERLAP)
