@@ -29,6 +29,7 @@ TEACHERS = {"teacher"}
 # Where the lessons come from. A fork puts its own address here (and in the README's Binder link).
 LESSONS_REPOSITORY = "https://github.com/autograd-lab/autograd_lab"
 LESSONS_BRANCH = "main"
+LESSONS_FOLDER = "autograd-lab"  # in each student's home
 FIRST_LESSON = "notebooks/00_start_here.ipynb"
 
 # The virtual environment that holds JupyterHub, JupyterLab, nbgitpuller and autograd_lab.
@@ -104,14 +105,16 @@ c.Spawner.pre_spawn_hook = unix_account_of
 
 # ------------------------------------------------------------------ the lessons in every home
 # Each server opens on nbgitpuller's /git-pull link. The first time, it clones the lessons into
-# ~/autograd_lab; every later start merges the teacher's updates into that copy, keeping the
-# student's own edits (where both changed the same lines, the student's version wins), and
-# restores any lesson the student deleted.
+# ~/autograd-lab (a name Python cannot import: a folder named autograd_lab in the home would hide
+# the installed package from a notebook started there); every later start merges the teacher's
+# updates into that copy, keeping the student's own edits (where both changed the same lines,
+# the student's version wins), and restores any lesson the student deleted.
 _pull = urlencode(
     {
         "repo": LESSONS_REPOSITORY,
         "branch": LESSONS_BRANCH,
-        "urlpath": f"lab/tree/autograd_lab/{FIRST_LESSON}",
+        "targetpath": LESSONS_FOLDER,
+        "urlpath": f"lab/tree/{LESSONS_FOLDER}/{FIRST_LESSON}",
     }
 )
 c.Spawner.default_url = f"/git-pull?{_pull}"

@@ -110,10 +110,12 @@ class Hub:
             time.sleep(0.5)
         raise TimeoutError(f"{name}'s server was not ready in time")
 
-    def pull_lessons(self, name, repository, branch):
-        """Clone or update `repository` in a user's home, as nbgitpuller's /git-pull link does."""
+    def pull_lessons(self, name, repository, branch, folder="autograd-lab"):
+        """Clone or update `repository` in `folder` of a user's home, as nbgitpuller's /git-pull
+        link does."""
         response = self.session.get(
-            f"{self.url}/user/{name}/git-pull/api", params={"repo": repository, "branch": branch},
+            f"{self.url}/user/{name}/git-pull/api",
+            params={"repo": repository, "branch": branch, "targetpath": folder},
             stream=True, timeout=60,
         )
         response.raise_for_status()

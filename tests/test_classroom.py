@@ -118,7 +118,10 @@ def test_shipped_hub_opens_the_lessons_with_nbgitpuller(hub_config):
     assert url.path == "/git-pull"
     query = parse_qs(url.query)
     assert query["repo"] == [namespace_of(HUB_CONFIG)["LESSONS_REPOSITORY"]]
-    assert query["urlpath"] == ["lab/tree/autograd_lab/notebooks/00_start_here.ipynb"]
+    # A clone named autograd_lab in the home would hide the installed package from a notebook
+    # started there (Python would import the folder instead), so the lessons go elsewhere.
+    assert query["targetpath"] == ["autograd-lab"]
+    assert query["urlpath"] == ["lab/tree/autograd-lab/notebooks/00_start_here.ipynb"]
     assert (ROOT / "notebooks" / "00_start_here.ipynb").is_file()
     # backup=true would move the student's folder aside on every update.
     assert "backup" not in query
@@ -218,7 +221,7 @@ LESSON_03 = textwrap.dedent(
     out = z.mean()
     out.backward()
     print(x.grad.tolist(), os.path.basename(os.getcwd()),
-          os.path.isfile("autograd_lab/notebooks/03_autograd_first_steps.ipynb"))
+          os.path.isfile("autograd-lab/notebooks/03_autograd_first_steps.ipynb"))
     """
 )
 
