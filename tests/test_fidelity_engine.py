@@ -32,7 +32,7 @@ def _plain(value):
     if hasattr(value, "detach"):
         return _plain(value.detach().tolist())
     if isinstance(value, float):
-        return round(value, 12)
+        return "nan" if np.isnan(value) else round(value, 12)  # nan equals nan here
     return value
 
 
@@ -199,6 +199,20 @@ def detached_saved_output(L):
     return x.grad
 
 
+# -- nan and inf where a gradient divides by zero ------------------------------------------------
+
+def norm_gradient(L, values, p=2, seed=1.0, dim=None):
+    x = leaf(L, values)
+    y = x.norm(p=p) if dim is None else x.norm(p=p, dim=dim)
+    return L.autograd.grad(y, [x], L.full(y.shape, seed, dtype=L.float64))[0]
+
+
+def norm_second_derivative_at_zero(L):
+    x = leaf(L, [0.0, 0.0])
+    (g,) = L.autograd.grad(x.norm(), [x], create_graph=True)
+    return g, L.autograd.grad(g.sum(), [x])[0]
+
+
 MODIFIED = "one of the variables needed for gradient computation has been modified by an inpl"
 CASES = {
     "lone_leaf_root_runs_its_hook_with_inputs_elsewhere": (
@@ -228,6 +242,20 @@ CASES = {
         detached_saved_input, ("RuntimeError", DETACHED)),
     "a_saved_output_detached_in_place_is_still_found": (
         detached_saved_output, [2.0, 2 * np.exp(2.0)]),
+    # PyTorch: grad * (x / y) with x / y taken as 0 where y == 0, so an infinite grad gives nan
+    "norm_of_zeros_with_an_infinite_gradient_is_nan": (
+        lambda L: norm_gradient(L, [0.0, 0.0], seed=float("inf")), ["nan", "nan"]),
+    # p = 1.5: sign(x) |x|^0.5 * (grad / y^0.5, taken as 0 where y == 0): 0, not 0 * inf
+    "norm_with_p_between_1_and_2_of_zeros_has_gradient_zero": (
+        lambda L: norm_gradient(L, [0.0, 0.0], p=1.5), [0.0, 0.0]),
+    # p = 0.5 over columns: |x|^-0.5 is taken as 0 where x == 0; column [1, 2] has
+    # y = (1 + √2)², dy/dx = |x|^-0.5 √y = [1 + √2, (1 + √2) / √2]
+    "norm_with_p_below_1_at_a_zero_element_has_gradient_zero": (
+        lambda L: norm_gradient(L, [[0.0, 1.0], [0.0, 2.0]], p=0.5, dim=0),
+        [[0.0, 1 + 2 ** 0.5], [0.0, (1 + 2 ** 0.5) / 2 ** 0.5]]),
+    # the gradient at 0 is 0 * (x / y), whose derivative meets 0 / 0: nan, as in PyTorch
+    "norm_second_derivative_at_zero_is_nan": (
+        norm_second_derivative_at_zero, ([0.0, 0.0], ["nan", "nan"])),
 }
 
 
