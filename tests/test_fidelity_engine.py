@@ -199,7 +199,7 @@ def detached_saved_output(L):
     return x.grad
 
 
-# -- nan and inf where a gradient divides by zero ------------------------------------------------
+# -- nan and inf: where a gradient divides by zero, and pow at -inf -------------------------------
 
 def norm_gradient(L, values, p=2, seed=1.0, dim=None):
     x = leaf(L, values)
@@ -256,6 +256,11 @@ CASES = {
     # the gradient at 0 is 0 * (x / y), whose derivative meets 0 / 0: nan, as in PyTorch
     "norm_second_derivative_at_zero_is_nan": (
         norm_second_derivative_at_zero, ([0.0, 0.0], ["nan", "nan"])),
+    # a tensor exponent is C's pow even when it is one 0.5: pow(-inf, 0.5) = inf, not √-inf
+    "tensor_power_of_a_single_half_is_c_pow_not_a_square_root": (
+        lambda L: (L.tensor([-float("inf"), 4.0], dtype=L.float64) ** L.tensor(
+            0.5, dtype=L.float64), L.tensor(-float("inf"), dtype=L.float64) ** L.tensor(
+            0.5, dtype=L.float64)), ([float("inf"), 2.0], float("inf"))),
 }
 
 

@@ -169,7 +169,11 @@ class PowTensor(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = binary_arrays(x, y)
-        return a ** b
+        # numpy takes an exponent of 0.5 given once (0-d, or broadcast) as a square root, nan
+        # at -inf; PyTorch's tensor pow is C's pow everywhere (inf there). Spell it out.
+        xp, shape = array_module(a), np.broadcast_shapes(a.shape, b.shape)
+        flat = xp.broadcast_to(a, shape).reshape(-1) ** xp.array(xp.broadcast_to(b, shape)).ravel()
+        return flat.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):
