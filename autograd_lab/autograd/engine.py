@@ -106,8 +106,10 @@ def _reach_without_running(node, grads, captured, is_lone_root):
     """A node reached that leads to no input. PyTorch still calls its tensor hooks when the
     node is one of the inputs of `autograd.grad` (which then gets the hooked gradient) or the
     one root of the pass; any other such node is skipped, hooks and all."""
-    if grads is None or not (is_lone_root or captured is not None and any(
-            (node, output_nr) in captured for output_nr in range(len(grads)))):
+    if grads is None:
+        return
+    asked_for = captured is not None and any((node, nr) in captured for nr in range(len(grads)))
+    if not (asked_for or is_lone_root):
         return
     grads = _run_tensor_hooks(node, grads)
     if captured is not None:
