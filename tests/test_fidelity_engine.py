@@ -5,6 +5,8 @@ returns what it saw, or the error it met. Every case states its expected outcome
 hand, and, where PyTorch is installed, is also run on PyTorch to check that it does the same.
 """
 
+import warnings
+
 import numpy as np
 import pytest
 from op_examples import needs_torch
@@ -179,6 +181,25 @@ def failed_backward_with_retain_graph_frees_nothing(L):
     return errors
 
 
+def leaf_moved_into_the_graph(L):
+    # x was a leaf when y used it; switched off and changed in place with w, it has a history
+    # now: its old node refuses the gradient (no .grad on a non-leaf, no hook), as in PyTorch
+    log = []
+    x = leaf(L, [1.0, 2.0])
+    x.register_hook(logging_hook(log, "x"))
+    y = x * 3
+    w = leaf(L, [1.0, 1.0])
+    x.requires_grad_(False)
+    x.add_(w)
+    try:
+        y.sum().backward()
+    except RuntimeError as error:
+        log.append(str(error))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # reading .grad of a non-leaf warns
+        return log, x.grad is None, x.is_leaf
+
+
 # -- detach_() of a tensor that backward still needs -------------------------------------------
 
 def detached_saved_input(L):
@@ -238,6 +259,9 @@ CASES = {
         failed_backward_then_again, ((MODIFIED[:40], SECOND_TIME[:40]), True)),
     "a_failed_backward_with_retain_graph_frees_nothing": (
         failed_backward_with_retain_graph_frees_nothing, (MODIFIED[:40], MODIFIED[:40])),
+    "a_leaf_moved_into_the_graph_refuses_its_old_gradient": (
+        leaf_moved_into_the_graph, (("leaf variable has been moved into the graph interior",),
+                                    True, False)),
     "backward_through_a_saved_tensor_detached_in_place_raises": (
         detached_saved_input, ("RuntimeError", DETACHED)),
     "a_saved_output_detached_in_place_is_still_found": (

@@ -66,6 +66,9 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None,
             if captured is not None and grads is not None:
                 _capture(captured, node, grads)  # before the node's hooks, as in PyTorch
             if grads is not None:
+                if type(node) is AccumulateGrad and node.variable.grad_fn is not None:
+                    # an in-place change gave the leaf a history after this graph used it
+                    raise RuntimeError("leaf variable has been moved into the graph interior")
                 grads = _run_tensor_hooks(node, grads)
             if isinstance(node, AccumulateGrad):
                 if grads is not None and grads[0] is not None:
