@@ -200,6 +200,20 @@ def leaf_moved_into_the_graph(L):
         return log, x.grad is None, x.is_leaf
 
 
+# -- derivatives of derivatives -------------------------------------------------------------------
+
+def derivatives_of_a_square(L):
+    # y = x²: y' = 2x, then 2, then 0, each from the one before with create_graph. PyTorch's
+    # second derivative is 2 * x ** 0, which still depends on x: the third is zeros, not an error
+    x = leaf(L, [1.5, -2.0])
+    y = (x ** 2).sum()
+    derivatives = []
+    for _ in range(3):
+        (y,) = L.autograd.grad(y.sum(), [x], create_graph=True)
+        derivatives.append((y, y.requires_grad))
+    return derivatives
+
+
 # -- detach_() of a tensor that backward still needs -------------------------------------------
 
 def detached_saved_input(L):
@@ -262,6 +276,8 @@ CASES = {
     "a_leaf_moved_into_the_graph_refuses_its_old_gradient": (
         leaf_moved_into_the_graph, (("leaf variable has been moved into the graph interior",),
                                     True, False)),
+    "every_derivative_of_a_square_can_be_differentiated_again": (
+        derivatives_of_a_square, (([3.0, -4.0], True), ([2.0, 2.0], True), ([0.0, 0.0], False))),
     "backward_through_a_saved_tensor_detached_in_place_raises": (
         detached_saved_input, ("RuntimeError", DETACHED)),
     "a_saved_output_detached_in_place_is_still_found": (

@@ -151,7 +151,9 @@ class Pow(Function):
         p = ctx.exponent
         if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
             return Tensor._zeros(x.shape, grad.dtype, grad.device)
-        return grad * p * x ** (p - 1) if p != 2 else grad * 2 * x
+        # PyTorch's formula, even for p = 2 (x ** 1, not x): the derivative of x ** 1 is x ** 0,
+        # which still depends on x, so a third derivative is zeros rather than an error
+        return grad * (p * x ** (p - 1))
 
 
 class PowTensor(Function):
