@@ -1,5 +1,6 @@
 """Every mistake gets PyTorch's error class and words, raised at the user's call, and a failed
-call leaves the tensors, their `.grad` and the graph exactly as they were."""
+call leaves the tensors, their `.grad` and the graph exactly as they were (except that, as in
+PyTorch, the nodes a failed backward pass ran before the error have freed their tensors)."""
 
 import numpy as np
 import pytest
@@ -155,8 +156,8 @@ CASES = {
     "backward_of_tensor_without_grad": (lambda s: s.plain.sum().backward(), RuntimeError,
                                         "element 0 of tensors does not require grad"),
     "grad_of_input_not_in_the_graph": (lambda s: alt.autograd.grad(s.loss, [s.x, alt.ones(
-        1, requires_grad=True)]), RuntimeError, "The differentiated Tensor at index 1 appears to "
-        "not have been used in the graph. Set allow_unused=True"),
+        1, requires_grad=True)], retain_graph=True), RuntimeError, "The differentiated Tensor at "
+        "index 1 appears to not have been used in the graph. Set allow_unused=True"),
     "grad_of_input_that_does_not_require_grad": (lambda s: alt.autograd.grad(s.loss, s.plain),
                                                  RuntimeError, "One of the differentiated Tensors "
                                                  "does not require grad"),
@@ -294,25 +295,22 @@ def test_failed_backward_leaves_accumulated_grads_unchanged():
     assert s.w.grad.tolist() == Scene().w.grad.tolist()
 
 
-def test_failed_backward_does_not_free_the_graph():
+def test_failed_backward_frees_the_nodes_that_ran_as_pytorch_does():
     x = alt.tensor([1.0, 2.0], requires_grad=True)
     w = alt.tensor([3.0, 4.0])
     y = x * w  # saves w
-    z = (y * y).sum()
-    w_saved_version = w._version
+    z = (y * y).sum()  # saves y, runs (and is freed) before x * w fails
     w.add_(1)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        z.backward(retain_graph=True)  # frees nothing: the same error again
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         z.backward()
     assert x.grad is None
-    w.sub_(1)  # the version moved on: still refused, and still not freed
-    assert w._version == w_saved_version + 2
-    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
-        z.backward()
-    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
         z.backward()
 
 
-def test_failing_hook_leaves_grads_and_graph_as_they_were():
+def test_failing_hook_leaves_grads_as_they_were_and_frees_what_ran():
     s = Scene()
     before = s.snapshot()
 
@@ -321,19 +319,25 @@ def test_failing_hook_leaves_grads_and_graph_as_they_were():
 
     handle = s.h.register_hook(broken)
     with pytest.raises(ValueError, match="hook failed"):
-        s.loss.backward()
+        s.loss.backward(retain_graph=True)
     assert_same_state(before, s.snapshot())
     handle.remove()
     s.loss.backward()
     assert s.w.grad is not None
+    s = Scene()
+    s.h.register_hook(broken)
+    with pytest.raises(ValueError, match="hook failed"):
+        s.loss.backward()
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        s.loss.backward()  # the nodes that ran before the hook have freed their tensors
 
 
-def test_failed_autograd_grad_leaves_graph_usable():
+def test_failed_autograd_grad_has_run_and_freed_the_graph_as_in_pytorch():
     s = Scene()
     with pytest.raises(RuntimeError, match="appears to not have been used"):
         alt.autograd.grad(s.loss, [s.x, alt.ones(1, requires_grad=True)])
-    (gx,) = alt.autograd.grad(s.loss, s.x)
-    assert gx.shape == (2, 3)
+    with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+        alt.autograd.grad(s.loss, s.x)
 
 
 def test_failed_op_records_no_node():

@@ -8,8 +8,8 @@
 3. Ready nodes run latest-created first (a heap on `sequence_nr`), the order PyTorch uses.
 4. A node's `backward` turns its output gradients into input gradients; broadcasting is
    undone here, once for every op (`sum_to_shape`).
-5. Only when every node has run are leaves' `.grad` updated and saved buffers freed, so a pass
-   that fails half-way leaves `.grad` and the graph as they were.
+5. Only when every node has run are leaves' `.grad` updated, so a pass that fails half-way
+   leaves `.grad` as it was (the nodes that ran have freed their buffers, as in PyTorch).
 """
 
 import heapq
@@ -19,28 +19,30 @@ from autograd_lab.autograd import anomaly, events, grad_mode
 from autograd_lab.autograd.function import AccumulateGrad
 
 
-def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
-                 run_captured=False):
+def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None,
+                 accumulate=True):
     """Send `root_grads` back through the graph from the `(node, output_nr)` `roots`.
 
-    Without `capture` (that is `tensor.backward`), leaves accumulate into `.grad`.
-    With `capture`, a list of `(node, output_nr)` edges (that is `autograd.grad`), the
-    gradients arriving at those edges are returned instead and no `.grad` is touched. Nodes
-    that lead to no captured edge do not run, and their hooks are not called; the captured
-    nodes run only with `run_captured` (`backward(inputs=...)` frees their saved tensors).
+    Without `inputs` (that is `tensor.backward()`), every node runs and leaves accumulate into
+    `.grad`. With `inputs`, a list of `(node, output_nr)` edges, only the nodes that lead to
+    them run, as in PyTorch: with `accumulate` (`backward(inputs=...)`) the inputs' own nodes
+    run too; without it (`autograd.grad`), the gradients arriving at the inputs are returned
+    and no `.grad` is touched. Every node that ran frees its saved tensors, even when a later
+    one fails, as in PyTorch; `.grad` is updated only once the whole pass has succeeded.
     """
     dependencies = _count_dependencies([node for node, _ in roots])
     pending = {}  # node -> list with one gradient slot per output of the node
     for (node, output_nr), grad in zip(roots, root_grads):
         _add_to_slot(pending, node, output_nr, grad)
 
-    captured = None
-    if capture is not None:
-        captured = {edge: None for edge in capture}
-        needed = _nodes_leading_to(dependencies, [node for node, _ in roots], captured)
-        targets = {node for node, _ in capture}
-        if run_captured:
-            needed |= targets
+    needed = captured = None  # needed None: every node runs
+    if inputs is not None:
+        needed = _nodes_leading_to(dependencies, [node for node, _ in roots], inputs)
+        if accumulate:
+            needed |= {node for node, _ in inputs}
+        else:
+            captured = {edge: None for edge in inputs}
+    lone_root = roots[0][0] if len(roots) == 1 else None
     arrival = itertools.count()  # ties (leaves all have sequence_nr inf): first ready, first run
     ready = {node: (-node.sequence_nr, next(arrival), node) for node, _ in roots
              if dependencies.get(node, 0) == 0}
@@ -58,16 +60,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
         while ready:
             node = heapq.heappop(ready)[2]
             grads = pending.pop(node, None)
-            if captured is not None and node not in needed and node not in targets:
+            if needed is not None and node not in needed:
+                _reach_without_running(node, grads, captured, node is lone_root)
                 continue
+            if captured is not None and grads is not None:
+                _capture(captured, node, grads)  # before the node's hooks, as in PyTorch
             if grads is not None:
+                if type(node) is AccumulateGrad and node.variable.grad_fn is not None:
+                    # an in-place change gave the leaf a history after this graph used it
+                    raise RuntimeError("leaf variable has been moved into the graph interior")
                 grads = _run_tensor_hooks(node, grads)
-            if captured is not None:
-                for output_nr in range(len(grads) if grads else 0):
-                    if (node, output_nr) in captured:
-                        captured[(node, output_nr)] = grads[output_nr]
-                if node not in needed:
-                    continue
             if isinstance(node, AccumulateGrad):
                 if grads is not None and grads[0] is not None:
                     grad = grads[0]
@@ -91,19 +93,45 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
                     heapq.heappush(ready, (-next_node.sequence_nr, next(arrival), next_node))
     finally:
         grad_mode._state.enabled = previous_mode
+        if not retain_graph:
+            _free(ran, listening)
 
     if captured is None:
         _apply_accumulations(accumulations, create_graph, root_grads)
-    if not retain_graph:
-        for node in ran:
-            node.release()
-            if listening and node._released:
-                events.emit("buffers_freed", node=node)
     if listening:
         events.emit("backward_finished", roots=roots)
     if captured is not None:
-        return [captured[edge] for edge in capture]
+        return [captured[edge] for edge in inputs]
     return None
+
+
+def _reach_without_running(node, grads, captured, is_lone_root):
+    """A node reached that leads to no input. PyTorch still calls its tensor hooks when the
+    node is one of the inputs of `autograd.grad` (which then gets the hooked gradient) or the
+    one root of the pass; any other such node is skipped, hooks and all."""
+    if grads is None:
+        return
+    asked_for = captured is not None and any((node, nr) in captured for nr in range(len(grads)))
+    if not (asked_for or is_lone_root):
+        return
+    grads = _run_tensor_hooks(node, grads)
+    if captured is not None:
+        _capture(captured, node, grads)
+
+
+def _capture(captured, node, grads):
+    """Keep, for `autograd.grad`, the gradients arriving at the edges it asked for."""
+    for output_nr, grad in enumerate(grads):
+        if (node, output_nr) in captured:
+            captured[(node, output_nr)] = grad
+
+
+def _free(nodes, listening):
+    """Free what the nodes that ran saved (`retain_graph=False`)."""
+    for node in nodes:
+        node.release()
+        if listening and node._released:
+            events.emit("buffers_freed", node=node)
 
 
 def _count_dependencies(start_nodes):
@@ -123,9 +151,9 @@ def _count_dependencies(start_nodes):
     return dependencies
 
 
-def _nodes_leading_to(dependencies, start_nodes, captured):
-    """The nodes from which some captured edge can be reached (the others need not run)."""
-    targets = {node for node, _ in captured}
+def _nodes_leading_to(dependencies, start_nodes, inputs):
+    """The nodes from which some edge of `inputs` can be reached (the others need not run)."""
+    targets = {node for node, _ in inputs}
     order = []  # reverse topological order: every node after all nodes that feed it
     remaining = dict(dependencies)
     stack = [node for node in set(start_nodes) if remaining.get(node, 0) == 0]
@@ -310,10 +338,7 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
     for t in inputs:
         if t.grad_fn is not None:
             t.retain_grad()  # as in PyTorch: a non-leaf named in `inputs` gets its .grad
-    grads = run_backward(roots, grad_tensors, retain_graph, create_graph, capture=edges,
-                         run_captured=True)
-    _apply_accumulations([(t, g) for t, g in zip(inputs, grads)
-                          if g is not None and t.grad_fn is None], create_graph, grad_tensors)
+    run_backward(roots, grad_tensors, retain_graph, create_graph, inputs=edges)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -332,13 +357,9 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     grad_outputs = _root_gradients(outputs, _as_tuple(grad_outputs, len(outputs)))
     retain_graph = create_graph if retain_graph is None else retain_graph
     edges = [_input_edge(t) for t in inputs]
-    if not (allow_unused or materialize_grads):  # refuse before the graph is run and freed
-        reachable = _count_dependencies([node for node, _ in roots]).keys() | {
-            node for node, _ in roots}
-        for index, (node, _) in enumerate(edges):
-            if node not in reachable:
-                raise RuntimeError(_unused_message(index))
-    grads = run_backward(roots, grad_outputs, retain_graph, create_graph, capture=edges)
+    # as in PyTorch, an unused input is found only after the pass ran (and freed the graph)
+    grads = run_backward(roots, grad_outputs, retain_graph, create_graph, inputs=edges,
+                         accumulate=False)
     results = []
     for index, (tensor, g) in enumerate(zip(inputs, grads)):
         if g is None:
@@ -346,9 +367,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
                 g = Tensor._zeros(tensor.shape, tensor.dtype, tensor.device)
             elif not allow_unused:
                 raise RuntimeError(_unused_message(index))
-        elif not create_graph:
-            g = g.detach()
-        results.append(g)
+        results.append(g)  # as in PyTorch: an input asked for twice gets the same tensor twice
     return tuple(results)
 
 

@@ -74,6 +74,7 @@ class Function(Node):
     computes_on_arrays = False  # built-in ops set True: no Tensor ops inside, no mode switch
     is_view = False  # True when the output shares storage with the first input
     saves_output = False  # True: the output is saved too, last of `saved_tensors` (exp, relu)
+    _had_history = ()  # per saved tensor: did it have a grad_fn when it was saved?
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -97,6 +98,7 @@ class Function(Node):
         changes made before backward runs."""
         self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
                              for t in tensors])
+        self._had_history = tuple([t is not None and t.grad_fn is not None for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -113,6 +115,11 @@ class Function(Node):
         if self.saves_output:  # the output, stored without its grad_fn (see `apply`)
             output = tensors[-1] = tensors[-1].detach()
             output._grad_fn, output._requires_grad = self, True
+        for tensor, had_history in zip(tensors, self._had_history):
+            if had_history and tensor.grad_fn is None:  # its history was cut by detach_()
+                raise RuntimeError("Trying to use a saved tensor that has been detached in-place, "
+                                   "i.e. with .detach_().This is not supported, please use "
+                                   "out-of-place `.detach()` instead")
         for tensor, (_, version) in zip(tensors, self._saved):
             if tensor is not None and tensor._version_cell[0] != version:
                 raise RuntimeError(_modified_inplace_message(tensor, version))

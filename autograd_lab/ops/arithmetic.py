@@ -151,7 +151,9 @@ class Pow(Function):
         p = ctx.exponent
         if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
             return Tensor._zeros(x.shape, grad.dtype, grad.device)
-        return grad * p * x ** (p - 1) if p != 2 else grad * 2 * x
+        # PyTorch's formula, even for p = 2 (x ** 1, not x): the derivative of x ** 1 is x ** 0,
+        # which still depends on x, so a third derivative is zeros rather than an error
+        return grad * (p * x ** (p - 1))
 
 
 class PowTensor(Function):
@@ -169,7 +171,11 @@ class PowTensor(Function):
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
         a, b = binary_arrays(x, y)
-        return a ** b
+        # numpy takes an exponent of 0.5 given once (0-d, or broadcast) as a square root, nan
+        # at -inf; PyTorch's tensor pow is C's pow everywhere (inf there). Spell it out.
+        xp, shape = array_module(a), np.broadcast_shapes(a.shape, b.shape)
+        flat = xp.broadcast_to(a, shape).reshape(-1) ** xp.array(xp.broadcast_to(b, shape)).ravel()
+        return flat.reshape(shape)
 
     @staticmethod
     def backward(ctx, grad):

@@ -153,9 +153,11 @@ class Std(Var):
 
 
 class Norm(Function):
-    """y = (Σ |x|^p)^(1/p) over dims  ->  dy/dx = x |x|^(p-2) / y^(p-1)
+    """y = (Σ |x|^p)^(1/p) over dims  ->  dy/dx = sign(x) |x|^(p-1) / y^(p-1)
 
-    For p = 2 that is x / y, for p = 1 it is sign(x); where y == 0 the gradient is 0.
+    For p = 2 that is x / y, for p = 1 it is sign(x). Where y == 0 (and, for p < 1, where
+    x == 0) the factor that would divide by zero is taken as 0, in the order PyTorch takes it,
+    so that an infinite incoming gradient gives the same nan and the same second derivative.
     """
 
     node_name = "LinalgVectorNormBackward0"
@@ -173,12 +175,16 @@ class Norm(Function):
     @staticmethod
     def backward(ctx, grad):
         x, norm = ctx.saved_tensors
-        p = ctx.p
+        p, grad, norm = ctx.p, _kept(grad, ctx), _kept(norm, ctx)
         if p == 1:
-            return _kept(grad, ctx) * x.sign()
-        norm = _kept(norm, ctx)
-        scale = (_kept(grad, ctx) / norm ** (p - 1)).masked_fill(norm == 0, 0)
-        return scale * x if p == 2 else scale * x * x.abs() ** (p - 2)
+            return x.sign() * grad
+        if p == 2:
+            return grad * (x / norm).masked_fill(norm == 0, 0)
+        if p < 1:
+            scaled = x.sign() * (x.abs() ** (p - 1)).masked_fill(x == 0, 0)
+            return scaled * grad * norm ** (1 - p)
+        scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
+        return scaled * (grad / norm ** (p - 1)).masked_fill(norm == 0, 0)
 
 
 class MaxAll(Function):

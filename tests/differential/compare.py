@@ -97,7 +97,7 @@ def _flag(tensor, attribute):
 
 
 def _array(tensor):
-    return tensor.detach().numpy()
+    return tensor.detach().clone().numpy()  # (clone: PyTorch's all-zero gradients have no storage)
 
 
 def _show(value):
