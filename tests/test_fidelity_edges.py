@@ -81,6 +81,22 @@ def test_ones_like_of_a_transposed_tensor_is_laid_out_transposed():
     assert strides == [(1, 3), (1, 3), (1, 3), (1, 2), (4, 1)]
 
 
+# -- numbers at the edges ------------------------------------------------------------------------
+
+@program
+def minus_infinity_to_a_fractional_power(lib):
+    x = lib.tensor([-float("inf"), 4.0, 9.0], dtype=lib.float64)
+    return ((x ** lib.tensor(0.5, dtype=lib.float64)).tolist(), (x ** 1.5).tolist(),
+            (x ** lib.tensor([3.0, 2.0, -0.5], dtype=lib.float64)).tolist())
+
+
+def test_minus_infinity_to_a_fractional_power_is_infinity_as_in_c():
+    inf = float("inf")
+    assert minus_infinity_to_a_fractional_power(alt) == (
+        [inf, 2.0, 3.0], [inf, 8.0, 27.0],
+        [-inf, 16.0, 1 / 3])  # a whole power keeps the sign
+
+
 # -- the same observations from PyTorch ------------------------------------------------------------
 
 @needs_torch

@@ -143,7 +143,7 @@ class Pow(Function):
         if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
             root = array_module(a).sqrt(a)
             return root if ctx.exponent > 0 else 1 / root
-        return a ** ctx.exponent
+        return _power(a, ctx.exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -152,6 +152,16 @@ class Pow(Function):
         if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
             return Tensor._zeros(x.shape, grad.dtype, grad.device)
         return grad * p * x ** (p - 1) if p != 2 else grad * 2 * x
+
+
+def _power(a, b):
+    """`a ** b` elementwise, with C's answer (which PyTorch gives) of inf for -inf to a
+    positive power that is not a whole number, where numpy says nan."""
+    xp = array_module(a)
+    result = a ** b
+    if a.dtype.kind == "f":
+        result = xp.where((a == -xp.inf) & (b > 0) & (b != xp.floor(b)), xp.inf, result)
+    return result
 
 
 class PowTensor(Function):
@@ -168,8 +178,7 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = binary_arrays(x, y)
-        return a ** b
+        return _power(*binary_arrays(x, y))
 
     @staticmethod
     def backward(ctx, grad):
