@@ -81,6 +81,21 @@ def test_ones_like_of_a_transposed_tensor_is_laid_out_transposed():
     assert strides == [(1, 3), (1, 3), (1, 3), (1, 2), (4, 1)]
 
 
+@program
+def ops_that_give_a_row_major_result(lib):
+    x = lib.tensor([[1.5, -1.5, 0.5], [-3.0, -1.0, -2.5]], dtype=lib.float64).t()
+    results = [x.softmax(0), x.log_softmax(1), x.cumsum(0), x.masked_fill(x > 0, 0.0), 2 ** x,
+               x.contiguous()]
+    return ([r.view(-1).shape[0] for r in results], x.clone().stride(),
+            error_of(lambda: x.clone().view(-1)) is not None)
+
+
+def test_softmax_cumsum_masked_fill_give_row_major_results_clone_keeps_the_layout():
+    flat_lengths, clone_strides, clone_refuses_view = ops_that_give_a_row_major_result(alt)
+    assert flat_lengths == [6] * 6  # view(-1) works on each: they are laid out row-major
+    assert clone_strides == (1, 3) and clone_refuses_view  # clone keeps x.t()'s layout
+
+
 # -- numbers at the edges ------------------------------------------------------------------------
 
 @program

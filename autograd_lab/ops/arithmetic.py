@@ -207,7 +207,7 @@ class RPow(Function):
         ctx.save_for_backward(x)
         ctx.base = base
         a, b = binary_arrays(x, base)
-        return b ** a
+        return array_module(a).asarray(b ** a, order="C")  # row-major, as PyTorch lays it out
 
     @staticmethod
     def backward(ctx, grad):
