@@ -140,10 +140,25 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
                    requires_grad)
 
 
+def _in_layout_of(result, input):
+    """`result` laid out in memory in `input`'s order, as PyTorch's `*_like` lay it out.
+
+    `ones_like(x.t())` gets the strides of `x.t()` (gaps and repeats left out): that decides
+    whether `.view()` works on it, and on the gradients it flows into.
+    """
+    if result.device is not input.device or result.numel() == 0:
+        return result
+    array = backend.module_for(result.device).empty_like(input._data, dtype=result._data.dtype)
+    array[...] = result._data
+    result._data = array
+    return result
+
+
 def _like(maker):
     def like(input, dtype=None, device=None, requires_grad=False, **kwargs):
-        return maker(*input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                     requires_grad=requires_grad, **kwargs)
+        return _in_layout_of(maker(*input.shape, dtype=dtype or input.dtype,
+                                   device=device or input.device, requires_grad=requires_grad,
+                                   **kwargs), input)
 
     like.__name__ = maker.__name__ + "_like"
     like.__doc__ = f"`{maker.__name__}` with the shape (and dtype, device) of `input`."
@@ -157,8 +172,9 @@ empty_like = _like(empty)
 
 def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
     """`full` with the shape (and dtype, device) of `input`."""
-    return full(input.shape, fill_value, dtype=dtype or input.dtype,
-                device=device or input.device, requires_grad=requires_grad)
+    return _in_layout_of(full(input.shape, fill_value, dtype=dtype or input.dtype,
+                              device=device or input.device, requires_grad=requires_grad),
+                         input)
 
 
 # -- random tensors ------------------------------------------------------------------------------

@@ -345,9 +345,6 @@ class Tensor:
     def is_contiguous(self):
         return bool(self._data.flags.c_contiguous)
 
-    def contiguous(self):
-        return self if self.is_contiguous() else self.clone()
-
     def __len__(self):
         if self._data.ndim == 0:
             raise TypeError("len() of a 0-d tensor")

@@ -143,7 +143,7 @@ class Pow(Function):
         if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
             root = array_module(a).sqrt(a)
             return root if ctx.exponent > 0 else 1 / root
-        return a ** ctx.exponent
+        return _power(a, ctx.exponent)
 
     @staticmethod
     def backward(ctx, grad):
@@ -154,6 +154,16 @@ class Pow(Function):
         # PyTorch's formula, even for p = 2 (x ** 1, not x): the derivative of x ** 1 is x ** 0,
         # which still depends on x, so a third derivative is zeros rather than an error
         return grad * (p * x ** (p - 1))
+
+
+def _power(a, b):
+    """`a ** b` elementwise, with C's answer (which PyTorch gives) of inf for -inf to a
+    positive power that is not a whole number, where numpy says nan."""
+    xp = array_module(a)
+    result = a ** b
+    if a.dtype.kind == "f":
+        result = xp.where((a == -xp.inf) & (b > 0) & (b != xp.floor(b)), xp.inf, result)
+    return result
 
 
 class PowTensor(Function):
@@ -170,12 +180,7 @@ class PowTensor(Function):
     @staticmethod
     def forward(ctx, x, y):
         ctx.save_for_backward(x, y)
-        a, b = binary_arrays(x, y)
-        # numpy takes an exponent of 0.5 given once (0-d, or broadcast) as a square root, nan
-        # at -inf; PyTorch's tensor pow is C's pow everywhere (inf there). Spell it out.
-        xp, shape = array_module(a), np.broadcast_shapes(a.shape, b.shape)
-        flat = xp.broadcast_to(a, shape).reshape(-1) ** xp.array(xp.broadcast_to(b, shape)).ravel()
-        return flat.reshape(shape)
+        return _power(*binary_arrays(x, y))
 
     @staticmethod
     def backward(ctx, grad):
@@ -204,7 +209,7 @@ class RPow(Function):
         ctx.save_for_backward(x)
         ctx.base = base
         a, b = binary_arrays(x, base)
-        return b ** a
+        return array_module(a).asarray(b ** a, order="C")  # row-major, as PyTorch lays it out
 
     @staticmethod
     def backward(ctx, grad):

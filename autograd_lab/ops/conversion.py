@@ -17,8 +17,8 @@ class Clone(Function):
     computes_on_arrays = True
 
     @staticmethod
-    def forward(ctx, x):
-        return x._data.copy()
+    def forward(ctx, x, *, order="K"):
+        return x._data.copy(order=order)  # "K": in x's memory order, as PyTorch's clone keeps it
 
     @staticmethod
     def backward(ctx, grad):
@@ -99,3 +99,9 @@ class Zero(Fill):
 def clone(input):
     """A copy with its own storage; gradients flow back to `input`."""
     return Clone.apply(input)
+
+
+@export("contiguous", function=False)
+def contiguous(input):
+    """`input` itself when its elements lie in row-major order, else a row-major copy."""
+    return input if input.is_contiguous() else Clone.apply(input, order="C")

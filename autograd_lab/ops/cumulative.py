@@ -27,7 +27,8 @@ class Cumsum(Function):
         data = x._data
         if data.dtype.kind in "biu":  # integers and booleans add up in int64, as in PyTorch
             data = data.astype(np.int64)
-        return array_module(data).cumsum(data, axis=dim) if data.ndim else data.copy()
+        xp = array_module(data)  # the running totals are laid out row-major, as in PyTorch
+        return xp.asarray(xp.cumsum(data, axis=dim), order="C") if data.ndim else data.copy()
 
     @staticmethod
     def backward(ctx, grad):

@@ -39,8 +39,9 @@ class Softmax(Function):
         ctx.dim = dim
         data = _float_input(x, "softmax")
         axis = dim if data.ndim else None
-        e = array_module(data).exp(_minus_max(data, axis))
-        return e / e.sum(axis=axis, keepdims=True)
+        xp = array_module(data)
+        e = xp.exp(_minus_max(data, axis))
+        return xp.asarray(e / e.sum(axis=axis, keepdims=True), order="C")  # as PyTorch lays it
 
     @staticmethod
     def backward(ctx, grad):
@@ -65,7 +66,8 @@ class LogSoftmax(Function):
         xp = array_module(data)
         axis = dim if data.ndim else None
         shifted = _minus_max(data, axis)
-        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        result = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        return xp.asarray(result, order="C")  # row-major whatever x's layout, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad):

@@ -201,7 +201,8 @@ class MaskedFill(Function):
     def forward(ctx, x, *, mask, value):
         ctx.save_for_backward(mask)
         xp = backend.array_module(x._data)
-        return xp.where(mask._data, xp.asarray(value, dtype=x._data.dtype), x._data)
+        filled = xp.where(mask._data, xp.asarray(value, dtype=x._data.dtype), x._data)
+        return xp.asarray(filled, order="C")  # PyTorch fills a row-major copy of x
 
     @staticmethod
     def backward(ctx, grad):

@@ -1,0 +1,123 @@
+"""Edges where the order of PyTorch's checks, or the memory layout it picks, shows.
+
+Each program runs with `lib` = autograd_lab (checked against what was worked out by hand) and,
+where it is installed, with `lib` = torch (checked to give the very same observations).
+"""
+
+import pytest
+from op_examples import needs_torch
+
+import autograd_lab as alt
+
+PROGRAMS = {}
+
+
+def program(fn):
+    """Register a program for the PyTorch comparison at the end of this file."""
+    PROGRAMS[fn.__name__] = fn
+    return fn
+
+
+def error_of(action):
+    """The error `action()` raises, as (class name, message); None when it raises nothing."""
+    try:
+        action()
+    except Exception as error:  # noqa: BLE001 - the class is part of what is compared
+        return type(error).__name__, str(error)
+    return None
+
+
+def leaf(lib, values):
+    return lib.tensor(values, dtype=lib.float64, requires_grad=True)
+
+
+# -- which error comes first ---------------------------------------------------------------------
+
+@program
+def backward_without_gradient_from_a_non_scalar(lib):
+    x = leaf(lib, [1.0, 2.0])
+    difference = x - x
+    with lib.no_grad():
+        empty_view = difference[:0].reshape(-1)  # requires grad, yet leads nowhere
+    plain = lib.ones(2, dtype=lib.float64)
+    return (empty_view.requires_grad, error_of(lambda: empty_view.backward()),
+            error_of(lambda: plain.backward()),
+            error_of(lambda: lib.autograd.grad(empty_view, [x])))
+
+
+def test_a_non_scalar_output_is_refused_before_asking_whether_it_needs_grad():
+    requires_grad, view, plain, grad = backward_without_gradient_from_a_non_scalar(alt)
+    assert requires_grad
+    assert view == grad == ("RuntimeError", "grad can be implicitly created only for scalar "
+                                            "outputs")
+    # a tensor that does not require grad gets no gradient made for it: that error comes first
+    assert plain == ("RuntimeError", "element 0 of tensors does not require grad and does not "
+                                     "have a grad_fn")
+
+
+# -- *_like keep the memory layout -----------------------------------------------------------------
+
+@program
+def ones_like_keeps_the_layout(lib):
+    x = leaf(lib, [[-0.5, 2.5, -3.0], [1.5, 3.0, 0.5]])
+    doubled = x.t() + x.t()
+    (gradient,) = lib.autograd.grad(doubled, [x], lib.ones_like(doubled))
+    transposed = x.t()
+    (same,) = lib.autograd.grad(transposed, [transposed], lib.ones_like(transposed))
+    return (gradient.view(1, 6).tolist(), error_of(lambda: same.view(-1)),
+            lib.ones_like(transposed).stride(), lib.zeros_like(transposed).stride(),
+            lib.full_like(transposed, 2.0).stride(),
+            lib.ones_like(lib.zeros(3, 4)[:, ::2].t()).stride(),
+            lib.ones_like(lib.zeros(3, 1).expand(3, 4)).stride())
+
+
+def test_ones_like_of_a_transposed_tensor_is_laid_out_transposed():
+    gradient, view_error, *strides = ones_like_keeps_the_layout(alt)
+    # ones_like(x.t() + x.t()) has x.t()'s strides; its gradient through .t() is row-major again
+    assert gradient == [[2.0] * 6]
+    # the gradient of x.t() by itself is the ones_like(x.t()) given: not viewable flat
+    assert view_error[1].startswith("view size is not compatible with input tensor's size")
+    # the order of strides is kept, gaps closed, repeats given their own memory
+    assert strides == [(1, 3), (1, 3), (1, 3), (1, 2), (4, 1)]
+
+
+@program
+def ops_that_give_a_row_major_result(lib):
+    x = lib.tensor([[1.5, -1.5, 0.5], [-3.0, -1.0, -2.5]], dtype=lib.float64).t()
+    results = [x.softmax(0), x.log_softmax(1), x.cumsum(0), x.masked_fill(x > 0, 0.0), 2 ** x,
+               x.contiguous()]
+    return ([r.view(-1).shape[0] for r in results], x.clone().stride(),
+            error_of(lambda: x.clone().view(-1)) is not None)
+
+
+def test_softmax_cumsum_masked_fill_give_row_major_results_clone_keeps_the_layout():
+    flat_lengths, clone_strides, clone_refuses_view = ops_that_give_a_row_major_result(alt)
+    assert flat_lengths == [6] * 6  # view(-1) works on each: they are laid out row-major
+    assert clone_strides == (1, 3) and clone_refuses_view  # clone keeps x.t()'s layout
+
+
+# -- numbers at the edges ------------------------------------------------------------------------
+
+@program
+def minus_infinity_to_a_fractional_power(lib):
+    x = lib.tensor([-float("inf"), 4.0, 9.0], dtype=lib.float64)
+    return ((x ** lib.tensor(0.5, dtype=lib.float64)).tolist(), (x ** 1.5).tolist(),
+            (x ** lib.tensor([3.0, 2.0, -0.5], dtype=lib.float64)).tolist())
+
+
+def test_minus_infinity_to_a_fractional_power_is_infinity_as_in_c():
+    inf = float("inf")
+    assert minus_infinity_to_a_fractional_power(alt) == (
+        [inf, 2.0, 3.0], [inf, 8.0, 27.0],
+        [-inf, 16.0, 1 / 3])  # a whole power keeps the sign
+
+
+# -- the same observations from PyTorch ------------------------------------------------------------
+
+@needs_torch
+@pytest.mark.torch_reference
+@pytest.mark.parametrize("program_name", sorted(PROGRAMS))
+def test_program_observes_what_pytorch_observes(program_name):
+    import torch
+
+    assert PROGRAMS[program_name](alt) == PROGRAMS[program_name](torch)
