@@ -327,8 +327,8 @@ def autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_grap
                       inputs=None):
     """Accumulate gradients of `tensors` into the `.grad` of the leaves (or of `inputs`)."""
     tensors = _as_tuple(tensors)
-    roots = [_root_edge(t, i) for i, t in enumerate(tensors)]
     grad_tensors = _root_gradients(tensors, _as_tuple(grad_tensors, len(tensors)))
+    roots = [_root_edge(t, i) for i, t in enumerate(tensors)]
     retain_graph = create_graph if retain_graph is None else retain_graph
     if inputs is None:
         run_backward(roots, grad_tensors, retain_graph, create_graph)
@@ -353,8 +353,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
-    roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
     grad_outputs = _root_gradients(outputs, _as_tuple(grad_outputs, len(outputs)))
+    roots = [_root_edge(t, i) for i, t in enumerate(outputs)]
     retain_graph = create_graph if retain_graph is None else retain_graph
     edges = [_input_edge(t) for t in inputs]
     # as in PyTorch, an unused input is found only after the pass ran (and freed the graph)
@@ -385,8 +385,6 @@ def _as_tuple(value, length=None):
 
 
 def _root_edge(tensor, index):
-    if not isinstance(tensor, Tensor):
-        raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
     if not tensor.requires_grad:
         raise RuntimeError(f"element {index} of tensors does not require grad and does not "
                            "have a grad_fn")
@@ -400,14 +398,20 @@ def _input_edge(tensor):
 
 
 def _root_gradients(tensors, grads):
-    """The gradient each root starts with: ones for a scalar, else the one the user gave."""
+    """The gradient each root starts with: ones for a scalar, else the one the user gave.
+
+    Checked before whether the roots require grad, as in PyTorch: a gradient of the wrong shape
+    is named first, and a root that needs no gradient gets no complaint about its size.
+    """
     if len(grads) != len(tensors):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
                            f"{len(grads)} gradients for {len(tensors)} tensors")
     result = []
     for i, (tensor, g) in enumerate(zip(tensors, grads)):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
         if g is None:
-            if tensor.numel() != 1:
+            if tensor.requires_grad and tensor.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = Tensor._from_array(backend.module_for(tensor.device).ones(
                 tensor.shape, tensor._data.dtype), tensor.device)
