@@ -385,6 +385,8 @@ def _as_tuple(value, length=None):
 
 
 def _root_edge(tensor, index):
+    if not isinstance(tensor, Tensor):
+        raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
     if not tensor.requires_grad:
         raise RuntimeError(f"element {index} of tensors does not require grad and does not "
                            "have a grad_fn")
@@ -400,18 +402,15 @@ def _input_edge(tensor):
 def _root_gradients(tensors, grads):
     """The gradient each root starts with: ones for a scalar, else the one the user gave.
 
-    Checked before whether the roots require grad, as in PyTorch: a gradient of the wrong shape
-    is named first, and a root that needs no gradient gets no complaint about its size.
+    Checked before the roots are (as in PyTorch): a root that needs no grad is refused later.
     """
     if len(grads) != len(tensors):
         raise RuntimeError(f"grad can be implicitly created only for scalar outputs; got "
                            f"{len(grads)} gradients for {len(tensors)} tensors")
     result = []
     for i, (tensor, g) in enumerate(zip(tensors, grads)):
-        if not isinstance(tensor, Tensor):
-            raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
         if g is None:
-            if tensor.requires_grad and tensor.numel() != 1:
+            if tensor.numel() != 1 and tensor.requires_grad:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = Tensor._from_array(backend.module_for(tensor.device).ones(
                 tensor.shape, tensor._data.dtype), tensor.device)
