@@ -248,6 +248,15 @@ def norm_second_derivative_at_zero(L):
     return g, L.autograd.grad(g.sum(), [x])[0]
 
 
+# -- which error comes first ------------------------------------------------------------------
+
+def first_error(L, action):
+    try:
+        action(L)
+    except RuntimeError as error:
+        return str(error)[:48]
+
+
 MODIFIED = "one of the variables needed for gradient computation has been modified by an inpl"
 CASES = {
     "lone_leaf_root_runs_its_hook_with_inputs_elsewhere": (
@@ -278,6 +287,13 @@ CASES = {
                                     True, False)),
     "every_derivative_of_a_square_can_be_differentiated_again": (
         derivatives_of_a_square, (([3.0, -4.0], True), ([2.0, 2.0], True), ([0.0, 0.0], False))),
+    # PyTorch checks the gradients given (or made) for the roots before whether they need one
+    "a_gradient_of_the_wrong_shape_is_named_before_a_root_that_needs_none": (
+        lambda L: first_error(L, lambda L: L.ones(2).backward(L.ones(3))),
+        "Mismatch in shape: grad_output[0] has a shape of"),
+    "a_non_scalar_root_that_needs_no_gradient_is_refused_for_that": (
+        lambda L: first_error(L, lambda L: L.ones(2).backward()),
+        "element 0 of tensors does not require grad and d"),
     "backward_through_a_saved_tensor_detached_in_place_raises": (
         detached_saved_input, ("RuntimeError", DETACHED)),
     "a_saved_output_detached_in_place_is_still_found": (
