@@ -334,3 +334,10 @@ def test_case_does_what_pytorch_does(name):
 
     program, _ = CASES[name]
     assert outcome(alt, program) == outcome(torch, program)
+
+
+def test_backward_of_something_that_is_not_a_tensor_says_so():
+    with pytest.raises(TypeError, match="expected a Tensor to differentiate, got float"):
+        alt.autograd.backward([3.0])
+    with pytest.raises(TypeError, match="got list"):
+        alt.autograd.grad([[1.0]], [alt.ones(1, requires_grad=True)])

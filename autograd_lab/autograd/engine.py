@@ -385,8 +385,6 @@ def _as_tuple(value, length=None):
 
 
 def _root_edge(tensor, index):
-    if not isinstance(tensor, Tensor):
-        raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
     edge = tensor._gradient_edge() if tensor.requires_grad else (None, 0)
     if edge[0] is None:  # (a view made under no_grad requires grad, but leads nowhere)
         raise RuntimeError(f"element {index} of tensors does not require grad and does not "
@@ -410,6 +408,8 @@ def _root_gradients(tensors, grads):
                            f"{len(grads)} gradients for {len(tensors)} tensors")
     result = []
     for i, (tensor, g) in enumerate(zip(tensors, grads)):
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"expected a Tensor to differentiate, got {type(tensor).__name__}")
         if g is None:
             if tensor.numel() != 1 and tensor.requires_grad:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")

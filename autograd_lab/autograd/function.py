@@ -98,7 +98,7 @@ class Function(Node):
         changes made before backward runs."""
         self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
                              for t in tensors])
-        self._had_history = tuple([t is not None and t.grad_fn is not None for t in tensors])
+        self._had_history = tuple([t is not None and t._grad_fn is not None for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -116,7 +116,7 @@ class Function(Node):
             output = tensors[-1] = tensors[-1].detach()
             output._grad_fn, output._requires_grad = self, True
         for tensor, had_history in zip(tensors, self._had_history):
-            if had_history and tensor.grad_fn is None:  # its history was cut by detach_()
+            if had_history and tensor._grad_fn is None:  # its history was cut by detach_()
                 raise RuntimeError("Trying to use a saved tensor that has been detached in-place, "
                                    "i.e. with .detach_().This is not supported, please use "
                                    "out-of-place `.detach()` instead")
