@@ -114,13 +114,14 @@ class FakeCupy(types.ModuleType):
     def is_available(self):
         return self.gpu_present
 
-    def asarray(self, data, dtype=None):
-        return self.array(data, dtype=dtype, copy=False)
+    def asarray(self, data, dtype=None, order=None):  # cupy.asarray's parameters
+        return self.array(data, dtype=dtype, copy=False, order=order)
 
-    def array(self, data, dtype=None, copy=True):
+    def array(self, data, dtype=None, copy=True, order="K"):
         if isinstance(data, FakeGpuArray):
             data = data.view(np.ndarray)
-        return np.array(data, dtype=dtype, copy=copy or None).view(FakeGpuArray)
+        return np.array(data, dtype=dtype, copy=copy or None, order=order or "K").view(
+            FakeGpuArray)
 
     def __getattr__(self, name):  # xp.exp, xp.zeros, xp.float32, ...: numpy's, on the GPU
         found = getattr(np, name)
