@@ -174,7 +174,9 @@ class Tensor:
 
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
-        if self.grad_fn is None:
+        no_grad_view = self._view is not None and self._view.made_by == "no_grad"
+        if (self._grad_fn if no_grad_view else self.grad_fn) is None:  # as PyTorch: such a
+            # view stays a leaf here, not brought up to date with a base changed in place
             if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return

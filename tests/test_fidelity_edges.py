@@ -55,6 +55,26 @@ def test_a_non_scalar_output_is_refused_before_asking_whether_it_needs_grad():
                                      "have a grad_fn")
 
 
+@program
+def retain_grad_on_a_no_grad_view_whose_base_changed(lib):
+    x = leaf(lib, [[-1.5], [2.5]])
+    y = x.sign()
+    with lib.no_grad():
+        flat = y.flatten()
+    y.abs_()
+    flat.retain_grad()  # a leaf as far as retain_grad looks: nothing to do, nothing refused
+    return flat.requires_grad, flat.retains_grad, error_of(lambda: flat.is_leaf)
+
+
+def test_retain_grad_on_a_no_grad_view_whose_base_changed_does_nothing():
+    requires_grad, retains_grad, asking_for_its_history = (
+        retain_grad_on_a_no_grad_view_whose_base_changed(alt))
+    assert requires_grad and not retains_grad
+    assert asking_for_its_history[1].startswith(  # its history is still ambiguous
+        "A view was created in no_grad mode and its base or another view of its base has been "
+        "modified inplace with grad mode enabled.")
+
+
 # -- *_like keep the memory layout -----------------------------------------------------------------
 
 @program
