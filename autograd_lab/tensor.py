@@ -706,7 +706,7 @@ class Tensor:
         if source.device is not self._device:
             source = source.to(self._device)
         return self._assign(lambda: CopyFrom.apply(self, source), source,
-                            may_overlap=source is self)  # onto itself: PyTorch skips checks
+                            may_overlap=same_memory(self, source))  # PyTorch skips its checks
 
     def __setitem__(self, index, value):
         """`x[0, 1:] = y`, `x[mask] = 0`: in place, differentiable for non-leaf tensors."""
@@ -763,6 +763,7 @@ from autograd_lab.ops.conversion import CopyFrom, Fill, ToCopy, Zero  # noqa: E4
 from autograd_lab.ops.inplace import (  # noqa: E402
     check_write,
     redo_view,
+    same_memory,
     set_item,
     write_through_view,
 )

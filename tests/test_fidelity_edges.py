@@ -75,6 +75,30 @@ def test_retain_grad_on_a_no_grad_view_whose_base_changed_does_nothing():
         "modified inplace with grad mode enabled.")
 
 
+# -- overlapping memory: what PyTorch lets through -----------------------------------------------
+
+@program
+def writes_pytorch_lets_overlap(lib):
+    row = lib.tensor([3.0, 2.5, 0.0], dtype=lib.float64)
+    row[row > 2] = row[:1]  # one mask, one value: a masked_fill, reading the value first
+    mean = lib.tensor([[3.0, 2.5, 0.0]], dtype=lib.float64).mean(-1)
+    mean[mean > 0] = mean
+    repeated = row.expand(2, 3, 3)
+    repeated[-1] = row  # copies row's own elements onto themselves: nothing to do
+    by_index = lib.tensor([3.0, 2.5, 0.0], dtype=lib.float64)
+    return (row.tolist(), mean.tolist(),
+            error_of(lambda: by_index.__setitem__(lib.tensor([1]), by_index[:1])),
+            error_of(lambda: repeated.__setitem__(-1, lib.ones(3, 3, dtype=lib.float64))))
+
+
+def test_a_one_element_value_by_mask_and_a_copy_onto_itself_are_allowed():
+    row, mean, by_index, into_repeats = writes_pytorch_lets_overlap(alt)
+    assert row == [3.0, 3.0, 0.0] and mean == [11 / 6]
+    assert by_index[1].startswith("unsupported operation: some elements of the input tensor")
+    assert into_repeats[1].startswith("unsupported operation: more than one element of the "
+                                      "written-to tensor refers to a single memory location.")
+
+
 # -- *_like keep the memory layout -----------------------------------------------------------------
 
 @program

@@ -101,7 +101,9 @@ def set_item(tensor, index, value):
     """
     if not is_basic(basic_parts(index)):
         tensor._check_inplace(tensor._records_with(value))
-        if _overlap(tensor, value):  # writing by index allows no overlap at all
+        if _fills_by_mask(index, value):
+            value = value.reshape(())  # its one element fills every masked place
+        elif _overlap(tensor, value):  # writing by index allows no other overlap at all
             raise RuntimeError(_OVERLAP)
         if tensor._records_with(value):
             return tensor._assign(lambda: IndexPut.apply(tensor, value, index=index), value,
@@ -119,6 +121,27 @@ def set_item(tensor, index, value):
             shape = shape[1:]
         value = value.view(shape).expand(region.shape)
     return region.copy_(value)
+
+
+def _fills_by_mask(index, value):
+    """Whether PyTorch writes `x[index] = value` as `x.masked_fill_(mask, value.item())`: one
+    boolean mask and a one-element value, which it reads before writing (so it checks no
+    overlap)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    advanced = [part for part in parts if isinstance(part, (Tensor, list))]
+    return (isinstance(value, Tensor) and value.numel() == 1 and len(advanced) == 1
+            and isinstance(advanced[0], Tensor) and advanced[0]._data.dtype.kind == "b")
+
+
+def same_memory(written, source):
+    """Whether `source` is `written`'s very elements (`x.copy_(x)`, or a view laid out exactly
+    as `x`): PyTorch's `copy_` has nothing to do then, and checks nothing."""
+    if source is written:
+        return True
+    a, b = written._data, source._data
+    return (source._version_cell is written._version_cell and a.shape == b.shape
+            and a.strides == b.strides and a.dtype == b.dtype
+            and backend.memory_start(a) == backend.memory_start(b))
 
 
 def check_write(written, operand=None):
