@@ -86,14 +86,17 @@ def writes_pytorch_lets_overlap(lib):
     repeated = row.expand(2, 3, 3)
     repeated[-1] = row  # copies row's own elements onto themselves: nothing to do
     by_index = lib.tensor([3.0, 2.5, 0.0], dtype=lib.float64)
+    smallest = by_index.min()  # a 0-d mask is made an index: its overlap is refused
     return (row.tolist(), mean.tolist(),
+            error_of(lambda: smallest.__setitem__(smallest > -1, smallest)),
             error_of(lambda: by_index.__setitem__(lib.tensor([1]), by_index[:1])),
             error_of(lambda: repeated.__setitem__(-1, lib.ones(3, 3, dtype=lib.float64))))
 
 
 def test_a_one_element_value_by_mask_and_a_copy_onto_itself_are_allowed():
-    row, mean, by_index, into_repeats = writes_pytorch_lets_overlap(alt)
+    row, mean, zero_dim_mask, by_index, into_repeats = writes_pytorch_lets_overlap(alt)
     assert row == [3.0, 3.0, 0.0] and mean == [11 / 6]
+    assert zero_dim_mask == by_index
     assert by_index[1].startswith("unsupported operation: some elements of the input tensor")
     assert into_repeats[1].startswith("unsupported operation: more than one element of the "
                                       "written-to tensor refers to a single memory location.")
@@ -138,6 +141,23 @@ def test_softmax_cumsum_masked_fill_give_row_major_results_clone_keeps_the_layou
     flat_lengths, clone_strides, clone_refuses_view = ops_that_give_a_row_major_result(alt)
     assert flat_lengths == [6] * 6  # view(-1) works on each: they are laid out row-major
     assert clone_strides == (1, 3) and clone_refuses_view  # clone keeps x.t()'s layout
+
+
+@program
+def advanced_index_results_laid_out_as_in_pytorch(lib):
+    x = lib.zeros((3, 4, 5), dtype=lib.float64).permute(1, 2, 0)  # strides (5, 1, 20)
+    rows, grid = lib.tensor([0, 1]), lib.tensor([[0, 1], [1, 2]])
+    results = [x[rows], x[:, rows], x[..., rows], x[grid], x[:, [0, 2]], x[rows, 1:], x[0, rows]]
+    permuted = lib.zeros((2, 2, 3), dtype=lib.float64).permute(2, 1, 0)[lib.tensor([0, 2])]
+    return [r.stride() for r in results], error_of(lambda: permuted.view(2, -1)) is not None
+
+
+def test_an_advanced_index_lays_its_result_out_in_the_order_of_its_operands():
+    strides, permuted_refuses_view = advanced_index_results_laid_out_as_in_pytorch(alt)
+    # x[rows]: x's dims 1 and 2 keep their order (1 fastest, then 2); the indexed dim is slowest
+    assert strides == [(15, 1, 5), (1, 4, 8), (10, 2, 1), (30, 15, 1, 5), (1, 4, 8), (12, 1, 4),
+                       (3, 1)]
+    assert permuted_refuses_view
 
 
 # -- numbers at the edges ------------------------------------------------------------------------

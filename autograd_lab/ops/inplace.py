@@ -125,12 +125,13 @@ def set_item(tensor, index, value):
 
 def _fills_by_mask(index, value):
     """Whether PyTorch writes `x[index] = value` as `x.masked_fill_(mask, value.item())`: one
-    boolean mask and a one-element value, which it reads before writing (so it checks no
-    overlap)."""
+    boolean mask (not a 0-d one: that is made an index of 0 or 1 elements) and a one-element
+    value, which it reads before writing (so it checks no overlap)."""
     parts = index if isinstance(index, tuple) else (index,)
     advanced = [part for part in parts if isinstance(part, (Tensor, list))]
     return (isinstance(value, Tensor) and value.numel() == 1 and len(advanced) == 1
-            and isinstance(advanced[0], Tensor) and advanced[0]._data.dtype.kind == "b")
+            and isinstance(advanced[0], Tensor) and advanced[0]._data.dtype.kind == "b"
+            and advanced[0].dim() > 0)
 
 
 def same_memory(written, source):

@@ -45,6 +45,36 @@ def _failed_backward_kept_grads(steps, mismatch):
             and base_label(steps[mismatch.step].label) == "backward")
 
 
+def _storage_roots(steps):
+    """For each tensor a view step made, the tensor whose storage it shows."""
+    roots = {}
+    for step in steps:
+        if base_label(step.label) in VIEWS and step.reads:
+            for name in step.defines:
+                roots[name] = roots.get(step.reads[0], step.reads[0])
+    return roots
+
+
+def _overlapping_operand(steps, mismatch):
+    """An in-place change read from an operand that shares the written-to tensor's storage:
+    the values PyTorch's kernel leaves depend on the order it visits elements in."""
+    step = steps[mismatch.step]
+    if mismatch.kind != "values" or step.target is None:
+        return False
+    roots = _storage_roots(steps[:mismatch.step])
+    written = roots.get(step.target, step.target)
+    return any(roots.get(name, name) == written for name in step.reads if name != step.target)
+
+
+def _whole_view_accumulation_refused(steps, mismatch):
+    """`v[...] += w` on a view: PyTorch's leaf check sees the view's history out of date."""
+    step = steps[mismatch.step]
+    return (mismatch.kind == "error" and mismatch.ours == "no error"
+            and "a leaf Variable that requires grad" in mismatch.theirs
+            and base_label(step.label) == "in-place setitem +="
+            and step.target in _storage_roots(steps[:mismatch.step]))
+
+
 EXCLUSIONS = [
     Exclusion("`autograd_lab.float64`",
               "dtype names differ in their module prefix only",
@@ -53,6 +83,12 @@ EXCLUSIONS = [
     Exclusion("A backward pass that fails half-way",
               "a `.grad` that PyTorch filled before its backward raised, autograd_lab did not",
               _failed_backward_kept_grads, diverges=True),
+    Exclusion("reads the whole operand before writing",
+              "values written in place from an operand overlapping the written-to tensor",
+              _overlapping_operand, diverges=True),
+    Exclusion("checks `v` before bringing `v`'s history up to date",
+              "`v[...] += w` on a view, refused by PyTorch as an in-place change of a leaf",
+              _whole_view_accumulation_refused, diverges=True),
 ]
 
 
