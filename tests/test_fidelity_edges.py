@@ -102,6 +102,45 @@ def test_a_one_element_value_by_mask_and_a_copy_onto_itself_are_allowed():
                                       "written-to tensor refers to a single memory location.")
 
 
+# -- what a backward frees -------------------------------------------------------------------------
+
+@program
+def writing_by_index_saves_its_index(lib):
+    buffer = lib.tensor([[-3.0, -1.0, 2.5], [-2.0, -0.5, -2.5]], dtype=lib.float64)
+    buffer[buffer > 0] += leaf(lib, [-1.5])
+    buffer.backward(lib.ones_like(buffer))
+    again = error_of(lambda: buffer.sum().backward())
+    x = leaf(lib, [1.0, 2.0, 3.0])
+    y = x * 1
+    rows = lib.tensor([0, 2])
+    y[rows] = leaf(lib, [5.0, 6.0])
+    rows.add_(0)
+    index_changed = error_of(lambda: y.sum().backward())
+    return again, index_changed[1].split(":")[0]  # (then the tensor, in its own words)
+
+
+def test_writing_by_index_saves_its_index_tensors_and_frees_them():
+    again, index_changed = writing_by_index_saves_its_index(alt)
+    assert again[1].startswith("Trying to backward through the graph a second time")
+    assert index_changed.startswith("one of the variables needed for gradient computation "
+                                       "has been modified by an inplace operation")
+
+
+@program
+def backward_that_fails_half_way(lib):
+    x = leaf(lib, [[-1.0, 2.5, -0.5]])
+    largest = x.amax(-2)  # saves its output
+    largest.tanh_()  # tanh_ saves its output too, and changes amax's
+    first = error_of(lambda: largest.backward(lib.ones_like(largest)))
+    return first[1][:40], error_of(lambda: largest.sum().backward())[1][:50]
+
+
+def test_a_backward_that_fails_half_way_has_freed_the_nodes_that_ran():
+    assert backward_that_fails_half_way(alt) == (
+        "one of the variables needed for gradient",
+        "Trying to backward through the graph a second time")
+
+
 # -- *_like keep the memory layout -----------------------------------------------------------------
 
 @program

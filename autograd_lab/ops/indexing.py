@@ -224,13 +224,15 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, value, *, index):
         key = index_key(index)
-        ctx.key = key
+        ctx.key = key  # the index tensors behind it: saved, so checked and freed (as Index's)
+        ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # raises if the index tensors were freed or changed in place
         written = Tensor._from_array(backend.array_module(grad._data).zeros(grad.shape, bool))
         written._data[ctx.key] = True
         grad_value = Index.apply(grad, index=ctx.key) if ctx.needs_input_grad[1] else None
