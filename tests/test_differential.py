@@ -87,6 +87,24 @@ def test_an_exclusion_excuses_only_its_own_difference():
                                                            "None"))
 
 
+def test_overlap_exclusions_excuse_only_in_place_changes_through_the_same_storage():
+    overlap = _exclusion("reads the whole operand before writing")
+    steps = [Step("t1 = t0[:, -1]", "slice", defines=("t1",), reads=("t0",)),
+             Step("t0.add_(t1)", "in-place add_", reads=("t0", "t1"), target="t0"),
+             Step("t0.add_(t2)", "in-place add_", reads=("t0", "t2"), target="t0")]
+    values = compare.Mismatch(1, "t0", "values", "[1.]", "[2.]")
+    assert overlap.applies(steps, values)
+    assert not overlap.applies(steps, compare.Mismatch(2, "t0", "values", "[1.]", "[2.]"))
+    whole_view = _exclusion("checks `v` before bringing `v`'s history up to date")
+    accumulate = steps[:1] + [Step("t1[...] += t2", "in-place setitem +=", reads=("t1", "t2"),
+                                   target="t1")]
+    refused = compare.Mismatch(1, "error", "error", "RuntimeError: a leaf Variable that requires "
+                               "grad is being used in an in-place operation.", "no error")
+    assert whole_view.applies(accumulate, refused)
+    not_a_view = [Step("t1 = t0 * 2", "mul", defines=("t1",), reads=("t0",)), accumulate[1]]
+    assert not whole_view.applies(not_a_view, refused)
+
+
 def test_an_exclusion_is_in_force_only_while_the_readme_lists_it():
     readme = exclusions.README.read_text(encoding="utf-8")
     dtype_names = _exclusion("autograd_lab.float64")
