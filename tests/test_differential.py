@@ -105,6 +105,19 @@ def test_overlap_exclusions_excuse_only_in_place_changes_through_the_same_storag
     assert not whole_view.applies(not_a_view, refused)
 
 
+def test_a_gradient_changed_in_place_is_excused_only_where_autograd_grad_made_it():
+    engine_view = _exclusion("a view you never made")
+    made = Step("t1, = torch.autograd.grad(t0, [t2])", "autograd.grad", defines=("t1",),
+                reads=("t0", "t2"))
+    change = Step("t1[0] = t3", "in-place setitem", reads=("t1", "t3"), target="t1")
+    refused = compare.Mismatch(1, "error", "error", "RuntimeError: A view was created in "
+                               "no_grad mode and is being modified inplace with grad mode "
+                               "enabled.", "no error")
+    assert engine_view.applies([made, change], refused)
+    assert not engine_view.applies([Step("t1 = t0 * 2", "mul", defines=("t1",)), change],
+                                   refused)
+
+
 def test_an_exclusion_is_in_force_only_while_the_readme_lists_it():
     readme = exclusions.README.read_text(encoding="utf-8")
     dtype_names = _exclusion("autograd_lab.float64")
