@@ -8,8 +8,8 @@
 3. Ready nodes run latest-created first (a heap on `sequence_nr`), the order PyTorch uses.
 4. A node's `backward` turns its output gradients into input gradients; broadcasting is
    undone here, once for every op (`sum_to_shape`).
-5. Only when every node has run are leaves' `.grad` updated, so a pass that fails half-way
-   leaves `.grad` as it was; the nodes that ran free their saved buffers, as in PyTorch.
+5. Only when every node has run are leaves' `.grad` updated and saved buffers freed, so a pass
+   that fails half-way leaves `.grad` and the graph as they were.
 """
 
 import heapq
@@ -89,17 +89,16 @@ def run_backward(roots, root_grads, retain_graph, create_graph, capture=None,
                 dependencies[next_node] -= 1
                 if dependencies[next_node] == 0:
                     heapq.heappush(ready, (-next_node.sequence_nr, next(arrival), next_node))
-    except BaseException:
-        if not retain_graph:  # as in PyTorch, the nodes that ran before the error are freed
-            _release(ran, listening)
-        raise
     finally:
         grad_mode._state.enabled = previous_mode
 
     if captured is None:
         _apply_accumulations(accumulations, create_graph, root_grads)
     if not retain_graph:
-        _release(ran, listening)
+        for node in ran:
+            node.release()
+            if listening and node._released:
+                events.emit("buffers_freed", node=node)
     if listening:
         events.emit("backward_finished", roots=roots)
     if captured is not None:
@@ -152,13 +151,6 @@ def _add_to_slot(pending, node, output_nr, grad):
     if slots is None:
         slots = pending[node] = [None] * node.number_of_outputs
     slots[output_nr] = grad if slots[output_nr] is None else slots[output_nr] + grad
-
-
-def _release(nodes, listening):
-    for node in nodes:
-        node.release()
-        if listening and node._released:
-            events.emit("buffers_freed", node=node)
 
 
 def _run_node(node, grads, listening):
