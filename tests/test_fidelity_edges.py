@@ -126,6 +126,19 @@ def test_writing_by_index_saves_its_index_tensors_and_frees_them():
                                        "has been modified by an inplace operation")
 
 
+@program
+def second_backward_through_a_change_made_through_a_view(lib):
+    buffer = lib.zeros(3, dtype=lib.float64)
+    buffer[1:] += leaf(lib, [1.0, 2.0])  # nothing saved, yet CopySlices lets go once run
+    buffer.sum().backward()
+    return buffer.grad_fn.name().split("::")[-1], error_of(lambda: buffer.sum().backward())[1][:50]
+
+
+def test_a_second_backward_through_copy_slices_is_refused():
+    assert second_backward_through_a_change_made_through_a_view(alt) == (
+        "CopySlices", "Trying to backward through the graph a second time")
+
+
 # -- *_like keep the memory layout -----------------------------------------------------------------
 
 @program

@@ -60,8 +60,14 @@ class CopySlices(Function):
         ctx.steps = steps
         return base._data  # the values are in place already: only the node is new
 
+    def release(self):
+        """As PyTorch's CopySlices, let go of the change once backward ran through it, though
+        nothing was saved: a second backward through it is refused."""
+        self._released = True
+
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # refuses a second backward (see release)
         grad_base = grad_value = None
         if ctx.needs_input_grad[0]:
             inside = Tensor._zeros(grad.shape, dtypes.bool, grad.device)
