@@ -213,19 +213,6 @@ def test_minus_infinity_to_a_fractional_power_is_infinity_as_in_c():
         [-inf, 16.0, 1 / 3])  # a whole power keeps the sign
 
 
-@program
-def matrix_products_of_a_negative_zero(lib):
-    a = lib.tensor([[-0.5]], dtype=lib.float64)
-    b = lib.tensor([[0.0]], dtype=lib.float64)
-    products = [a @ b, a.mm(b), lib.dot(a[0], b[0]), a.mv(b[0]), a[None] @ b[None]]
-    return [(1 / p).reshape(-1).tolist() for p in products]
-
-
-def test_a_matrix_product_never_gives_a_negative_zero():
-    # -0.5 * 0.0 is -0.0, but a matrix kernel adds it to a sum started at +0.0
-    assert matrix_products_of_a_negative_zero(alt) == [[float("inf")]] * 5
-
-
 # -- the same observations from PyTorch ------------------------------------------------------------
 
 @needs_torch

@@ -12,13 +12,6 @@ def _shape_text(shape):
     return "x".join(str(s) for s in shape)
 
 
-def _product(a, b):
-    """`a @ b` as PyTorch's matrix kernels give it: each sum starts from +0, so where every
-    product is -0.0 (`-0.5 * 0.0`) the result is +0.0 (and `1 / it` is inf, not -inf)."""
-    result = a @ b
-    return result + 0.0 if result.dtype.kind == "f" else result
-
-
 class Mm(Function):
     """Z = X @ Y  ->  dZ/dX: G @ Yᵀ,  dZ/dY: Xᵀ @ G   (G is the gradient of Z)"""
 
@@ -37,7 +30,7 @@ class Mm(Function):
                                f"{x.dtype.name} != {y.dtype.name}")
         needs_x, needs_y = ctx.needs_input_grad
         ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return _product(x._data, y._data)
+        return x._data @ y._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -62,7 +55,7 @@ class Dot(Function):
                                f"{x.shape[0]} and {y.shape[0]} elements respectively")
         needs_x, needs_y = ctx.needs_input_grad
         ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return _product(x._data, y._data)
+        return x._data @ y._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -84,7 +77,7 @@ class Mv(Function):
                                f"({_shape_text(a.shape)}), vec ({v.shape[0]})")
         needs_a, needs_v = ctx.needs_input_grad
         ctx.save_for_backward(a if needs_v else None, v if needs_a else None)
-        return _product(a._data, v._data)
+        return a._data @ v._data
 
     @staticmethod
     def backward(ctx, grad):
@@ -122,7 +115,7 @@ class BatchedMatmul(Function):
                                f"[{batch}, {x.shape[-1]}] but got: [{batch}, {y.shape[-2]}].")
         needs_x, needs_y = ctx.needs_input_grad
         ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return _product(x._data, y._data)
+        return x._data @ y._data
 
     @staticmethod
     def backward(ctx, grad):
