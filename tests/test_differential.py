@@ -105,6 +105,17 @@ def test_overlap_exclusions_excuse_only_in_place_changes_through_the_same_storag
     assert not whole_view.applies(not_a_view, refused)
 
 
+def test_a_signed_zero_is_excused_only_after_a_matrix_product():
+    signed_zero = _exclusion("nothing worth learning hangs on it")
+    product = Step("t2 = t0.mm(t1)", "mm 2x2-D", defines=("t2",), reads=("t0", "t1"))
+    divided = Step("t3 = t0 / t2", "div", defines=("t3",), reads=("t0", "t2"))
+    infinities = compare.Mismatch(1, "t3", "values", "[[0.4, inf]]", "[[ 0.4, -inf]]")
+    assert signed_zero.applies([product, divided], infinities)
+    assert not signed_zero.applies([divided, divided], infinities)
+    assert not signed_zero.applies([product, divided], compare.Mismatch(
+        1, "t3", "values", "[[0.4, inf]]", "[[ 0.5, -inf]]"))
+
+
 def test_a_gradient_changed_in_place_is_excused_only_where_autograd_grad_made_it():
     engine_view = _exclusion("a view you never made")
     made = Step("t1, = torch.autograd.grad(t0, [t2])", "autograd.grad", defines=("t1",),
