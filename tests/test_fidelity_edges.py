@@ -139,6 +139,24 @@ def test_a_second_backward_through_copy_slices_is_refused():
         "CopySlices", "Trying to backward through the graph a second time")
 
 
+@program
+def writing_into_the_whole_tensor(lib):
+    x = leaf(lib, [[2.5], [0.5]])
+    names = []
+    for index in [Ellipsis, slice(None), (Ellipsis, slice(None))]:
+        y = lib.tensor([[-1.0], [3.0]], dtype=lib.float64) + x
+        y[index] = x  # y.copy_(x) itself, no view in between
+        y.sum().backward()
+        y.sum().backward()  # CopyBackwards saved nothing: a second backward is fine
+        names.append(y.grad_fn.name().split("::")[-1])
+    return names, x.grad.tolist()
+
+
+def test_writing_into_the_whole_tensor_is_a_copy_not_a_change_through_a_view():
+    names, grad = writing_into_the_whole_tensor(alt)
+    assert names == ["CopyBackwards"] * 3 and grad == [[6.0], [6.0]]
+
+
 # -- *_like keep the memory layout -----------------------------------------------------------------
 
 @program

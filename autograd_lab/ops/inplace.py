@@ -117,7 +117,10 @@ def set_item(tensor, index, value):
         tensor._data[index_key(index)] = value._data if isinstance(value, Tensor) else value
         tensor._version_cell[0] += 1
         return tensor
-    region = tensor[index]
+    parts = basic_parts(index)
+    whole = (sum(p is not Ellipsis for p in parts) <= tensor.dim()
+             and all(p is Ellipsis or p == slice(None) for p in parts))
+    region = tensor if whole else tensor[index]  # `x[...] = v`, `x[:] = v`: x itself, as PyTorch
     if not isinstance(value, Tensor) or value.dim() == 0:
         check_write(region)
         return region.fill_(value)
