@@ -215,6 +215,16 @@ def test_an_advanced_index_lays_its_result_out_in_the_order_of_its_operands():
     assert permuted_refuses_view
 
 
+@program
+def reductions_laid_out_row_major(lib):
+    x = lib.tensor([[[-0.5, 1.0]], [[2.0, -2.5]]], dtype=lib.float64).permute(2, 1, 0)
+    return [r.is_contiguous() for r in (x.sum(1), x.mean(1), x.amax(1), x.prod(1))]
+
+
+def test_reductions_lay_their_results_out_row_major():
+    assert reductions_laid_out_row_major(alt) == [True] * 4
+
+
 # -- numbers at the edges ------------------------------------------------------------------------
 
 @program
@@ -229,6 +239,16 @@ def test_minus_infinity_to_a_fractional_power_is_infinity_as_in_c():
     assert minus_infinity_to_a_fractional_power(alt) == (
         [inf, 2.0, 3.0], [inf, 8.0, 27.0],
         [-inf, 16.0, 1 / 3])  # a whole power keeps the sign
+
+
+@program
+def relu_of_a_negative_zero(lib):
+    x = lib.tensor([-0.0, 0.0, -1.0, 2.0], dtype=lib.float64)
+    return (1 / x.relu()).tolist()
+
+
+def test_relu_keeps_a_negative_zero_as_pytorch_does():
+    assert relu_of_a_negative_zero(alt) == [-float("inf"), float("inf"), float("inf"), 0.5]
 
 
 # -- the same observations from PyTorch ------------------------------------------------------------
