@@ -174,7 +174,9 @@ class Tensor:
 
     def retain_grad(self):
         """Keep `.grad` for this non-leaf tensor too when `backward()` runs."""
-        if self.grad_fn is None:
+        no_grad_view = self._view is not None and self._view.made_by == "no_grad"
+        if (self._grad_fn if no_grad_view else self.grad_fn) is None:  # as PyTorch: such a
+            # view stays a leaf here, not brought up to date with a base changed in place
             if not self.requires_grad:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
@@ -704,7 +706,7 @@ class Tensor:
         if source.device is not self._device:
             source = source.to(self._device)
         return self._assign(lambda: CopyFrom.apply(self, source), source,
-                            may_overlap=source is self)  # onto itself: PyTorch skips checks
+                            may_overlap=same_memory(self, source))  # PyTorch skips its checks
 
     def __setitem__(self, index, value):
         """`x[0, 1:] = y`, `x[mask] = 0`: in place, differentiable for non-leaf tensors."""
@@ -761,6 +763,7 @@ from autograd_lab.ops.conversion import CopyFrom, Fill, ToCopy, Zero  # noqa: E4
 from autograd_lab.ops.inplace import (  # noqa: E402
     check_write,
     redo_view,
+    same_memory,
     set_item,
     write_through_view,
 )

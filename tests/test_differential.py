@@ -87,6 +87,48 @@ def test_an_exclusion_excuses_only_its_own_difference():
                                                            "None"))
 
 
+def test_overlap_exclusions_excuse_only_in_place_changes_through_the_same_storage():
+    overlap = _exclusion("reads the whole operand before writing")
+    steps = [Step("t1 = t0[:, -1]", "slice", defines=("t1",), reads=("t0",)),
+             Step("t0.add_(t1)", "in-place add_", reads=("t0", "t1"), target="t0"),
+             Step("t0.add_(t2)", "in-place add_", reads=("t0", "t2"), target="t0")]
+    values = compare.Mismatch(1, "t0", "values", "[1.]", "[2.]")
+    assert overlap.applies(steps, values)
+    assert not overlap.applies(steps, compare.Mismatch(2, "t0", "values", "[1.]", "[2.]"))
+    whole_view = _exclusion("checks `v` before bringing `v`'s history up to date")
+    accumulate = steps[:1] + [Step("t1[...] += t2", "in-place setitem +=", reads=("t1", "t2"),
+                                   target="t1")]
+    refused = compare.Mismatch(1, "error", "error", "RuntimeError: a leaf Variable that requires "
+                               "grad is being used in an in-place operation.", "no error")
+    assert whole_view.applies(accumulate, refused)
+    not_a_view = [Step("t1 = t0 * 2", "mul", defines=("t1",), reads=("t0",)), accumulate[1]]
+    assert not whole_view.applies(not_a_view, refused)
+
+
+def test_a_signed_zero_is_excused_only_after_a_matrix_product():
+    signed_zero = _exclusion("nothing worth learning hangs on it")
+    product = Step("t2 = t0.mm(t1)", "mm 2x2-D", defines=("t2",), reads=("t0", "t1"))
+    divided = Step("t3 = t0 / t2", "div", defines=("t3",), reads=("t0", "t2"))
+    infinities = compare.Mismatch(1, "t3", "values", "[[0.4, inf]]", "[[ 0.4, -inf]]")
+    assert signed_zero.applies([product, divided], infinities)
+    assert not signed_zero.applies([divided, divided], infinities)
+    assert not signed_zero.applies([product, divided], compare.Mismatch(
+        1, "t3", "values", "[[0.4, inf]]", "[[ 0.5, -inf]]"))
+
+
+def test_a_gradient_changed_in_place_is_excused_only_where_autograd_grad_made_it():
+    engine_view = _exclusion("a view you never made")
+    made = Step("t1, = torch.autograd.grad(t0, [t2])", "autograd.grad", defines=("t1",),
+                reads=("t0", "t2"))
+    change = Step("t1[0] = t3", "in-place setitem", reads=("t1", "t3"), target="t1")
+    refused = compare.Mismatch(1, "error", "error", "RuntimeError: A view was created in "
+                               "no_grad mode and is being modified inplace with grad mode "
+                               "enabled.", "no error")
+    assert engine_view.applies([made, change], refused)
+    assert not engine_view.applies([Step("t1 = t0 * 2", "mul", defines=("t1",)), change],
+                                   refused)
+
+
 def test_an_exclusion_is_in_force_only_while_the_readme_lists_it():
     readme = exclusions.README.read_text(encoding="utf-8")
     dtype_names = _exclusion("autograd_lab.float64")

@@ -5,6 +5,7 @@ import numpy as np
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
+from autograd_lab.ops.layout import row_major
 from autograd_lab.tensor import Tensor
 
 
@@ -209,7 +210,7 @@ class RPow(Function):
         ctx.save_for_backward(x)
         ctx.base = base
         a, b = binary_arrays(x, base)
-        return array_module(a).asarray(b ** a, order="C")  # row-major, as PyTorch lays it out
+        return row_major(b ** a)  # as PyTorch lays it out
 
     @staticmethod
     def backward(ctx, grad):

@@ -10,6 +10,7 @@ import numpy as np
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export
+from autograd_lab.ops.layout import row_major
 from autograd_lab.tensor import _dim_index
 
 
@@ -27,8 +28,9 @@ class Cumsum(Function):
         data = x._data
         if data.dtype.kind in "biu":  # integers and booleans add up in int64, as in PyTorch
             data = data.astype(np.int64)
-        xp = array_module(data)  # the running totals are laid out row-major, as in PyTorch
-        return xp.asarray(xp.cumsum(data, axis=dim), order="C") if data.ndim else data.copy()
+        if not data.ndim:
+            return data.copy()
+        return row_major(array_module(data).cumsum(data, axis=dim))  # as PyTorch lays it out
 
     @staticmethod
     def backward(ctx, grad):

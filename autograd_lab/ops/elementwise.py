@@ -202,7 +202,8 @@ class Relu(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return array_module(x._data).maximum(x._data, 0).astype(x._data.dtype, copy=False)
+        xp = array_module(x._data)  # x where x < 0 is False: -0.0 stays -0.0, as in PyTorch
+        return xp.where(x._data < 0, 0, x._data).astype(x._data.dtype, copy=False)
 
     @staticmethod
     def backward(ctx, grad):

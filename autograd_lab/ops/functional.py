@@ -9,6 +9,7 @@ import warnings
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export, scalar_type_name
+from autograd_lab.ops.layout import row_major
 from autograd_lab.tensor import Tensor, _dim_index
 
 
@@ -41,7 +42,7 @@ class Softmax(Function):
         axis = dim if data.ndim else None
         xp = array_module(data)
         e = xp.exp(_minus_max(data, axis))
-        return xp.asarray(e / e.sum(axis=axis, keepdims=True), order="C")  # as PyTorch lays it
+        return row_major(e / e.sum(axis=axis, keepdims=True))  # as PyTorch lays it out
 
     @staticmethod
     def backward(ctx, grad):
@@ -67,7 +68,7 @@ class LogSoftmax(Function):
         axis = dim if data.ndim else None
         shifted = _minus_max(data, axis)
         result = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
-        return xp.asarray(result, order="C")  # row-major whatever x's layout, as in PyTorch
+        return row_major(result)  # whatever x's layout, as in PyTorch
 
     @staticmethod
     def backward(ctx, grad):

@@ -14,6 +14,7 @@ import numpy as np
 from autograd_lab import backend
 from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import broadcast_shapes, export
+from autograd_lab.ops.layout import dims_fastest_first, laid_out, row_major
 from autograd_lab.ops.shape import unsqueeze
 from autograd_lab.tensor import Tensor
 
@@ -46,10 +47,10 @@ def _check_bounds(shape, key):
     """Raise PyTorch's IndexError for an int index past the end of its dim."""
     parts = key if isinstance(key, tuple) else (key,)
     dim = 0
-    for part in parts:
+    for position, part in enumerate(parts):
         if part is Ellipsis:
             dim = len(shape) - sum(1 for p in parts if p is not None and p is not Ellipsis)
-            dim += sum(1 for p in parts[:parts.index(part)] if p is not None)
+            dim += sum(1 for p in parts[:position] if p is not None)
             continue
         if part is None:
             continue
@@ -87,8 +88,10 @@ class Index(Function):
             ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         try:
             result = x._data[key]
-            if not (is_basic(key) or result.flags.c_contiguous):  # numpy may lay out a copy
-                result = backend.array_module(result).ascontiguousarray(result)  # column-wise
+            if not is_basic(key):  # numpy may lay out a copy column-wise: lay it out as PyTorch
+                xp = backend.array_module(result)
+                order = _index_result_order(x._data, key, result.ndim)
+                return laid_out(result, order, xp) if order else row_major(result)
             return result
         except IndexError as error:
             text = str(error).replace("array", "tensor").replace("axis", "dimension")
@@ -100,6 +103,49 @@ class Index(Function):
     def backward(ctx, grad):
         ctx.saved_tensors  # raises if the index tensors were freed or changed in place
         return IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape)
+
+
+def _index_result_order(data, key, ndim):
+    """The order PyTorch lays `data[key]` out in (`layout.dims_fastest_first`); None for an
+    index with a mask in it (then row-major).
+
+    PyTorch first takes the ints, slices and None of the index (a view of `data`), then reads
+    that view with the indexed dims repeated (stride 0) over the index tensors' dims, and the
+    index tensors repeated over the other dims: those are the operands.
+    """
+    xp = backend.array_module(data)
+    parts = list(key) if isinstance(key, tuple) else [key]
+    if any(getattr(getattr(part, "dtype", None), "kind", None) == "b" for part in parts):
+        return None
+    ellipses = [i for i, part in enumerate(parts) if part is Ellipsis]
+    if ellipses:
+        filled = data.ndim - sum(1 for p in parts if p is not None and p is not Ellipsis)
+        parts[ellipses[0]:ellipses[0] + 1] = [slice(None)] * filled
+    basic, tensors = [], {}  # tensors: dim of the view -> index tensor
+    for part in parts:
+        if isinstance(part, list) or getattr(part, "ndim", 0) > 0:
+            tensors[sum(1 for p in basic if not isinstance(p, int))] = xp.asarray(part)
+            part = slice(None)
+        basic.append(part)
+    if not tensors:
+        return None
+    view = data[tuple(basic)]
+    indexed = sorted(tensors)
+    shape = np.broadcast_shapes(*(tensors[d].shape for d in indexed))
+    together = indexed == list(range(indexed[0], indexed[-1] + 1))
+    before = list(range(indexed[0])) if together else []
+    after = [d for d in range(view.ndim) if d not in indexed and d not in before]
+    if len(before) + len(shape) + len(after) != ndim:
+        return None
+
+    def around(strides_of_index_dims, strides_of=lambda d: 0):
+        return ([strides_of(d) for d in before] + list(strides_of_index_dims)
+                + [strides_of(d) for d in after])
+
+    operands = [around([0] * len(shape), lambda d: view.strides[d])]
+    operands += [around(xp.broadcast_to(tensors[d], shape).strides) for d in indexed]
+    return dims_fastest_first([view.shape[d] for d in before] + list(shape)
+                              + [view.shape[d] for d in after], operands)
 
 
 def _index_tensors(index, key, xp):
@@ -178,13 +224,15 @@ class IndexPut(Function):
     @staticmethod
     def forward(ctx, x, value, *, index):
         key = index_key(index)
-        ctx.key = key
+        ctx.key = key  # the index tensors behind it: saved, so checked and freed (as Index's)
+        ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
         out = x._data.copy()
         out[key] = value._data if isinstance(value, Tensor) else value
         return out
 
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # raises if the index tensors were freed or changed in place
         written = Tensor._from_array(backend.array_module(grad._data).zeros(grad.shape, bool))
         written._data[ctx.key] = True
         grad_value = Index.apply(grad, index=ctx.key) if ctx.needs_input_grad[1] else None
@@ -202,7 +250,7 @@ class MaskedFill(Function):
         ctx.save_for_backward(mask)
         xp = backend.array_module(x._data)
         filled = xp.where(mask._data, xp.asarray(value, dtype=x._data.dtype), x._data)
-        return xp.asarray(filled, order="C")  # PyTorch fills a row-major copy of x
+        return row_major(filled)  # PyTorch fills a row-major copy of x
 
     @staticmethod
     def backward(ctx, grad):

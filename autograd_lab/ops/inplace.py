@@ -60,8 +60,14 @@ class CopySlices(Function):
         ctx.steps = steps
         return base._data  # the values are in place already: only the node is new
 
+    def release(self):
+        """As PyTorch's CopySlices, let go of the change once backward ran through it, though
+        nothing was saved: a second backward through it is refused."""
+        self._released = True
+
     @staticmethod
     def backward(ctx, grad):
+        ctx.saved_tensors  # refuses a second backward (see release)
         grad_base = grad_value = None
         if ctx.needs_input_grad[0]:
             inside = Tensor._zeros(grad.shape, dtypes.bool, grad.device)
@@ -101,7 +107,9 @@ def set_item(tensor, index, value):
     """
     if not is_basic(basic_parts(index)):
         tensor._check_inplace(tensor._records_with(value))
-        if _overlap(tensor, value):  # writing by index allows no overlap at all
+        if _fills_by_mask(index, value):
+            value = value.reshape(())  # its one element fills every masked place
+        elif _overlap(tensor, value):  # writing by index allows no other overlap at all
             raise RuntimeError(_OVERLAP)
         if tensor._records_with(value):
             return tensor._assign(lambda: IndexPut.apply(tensor, value, index=index), value,
@@ -109,7 +117,10 @@ def set_item(tensor, index, value):
         tensor._data[index_key(index)] = value._data if isinstance(value, Tensor) else value
         tensor._version_cell[0] += 1
         return tensor
-    region = tensor[index]
+    parts = basic_parts(index)
+    whole = (sum(p is not Ellipsis for p in parts) <= tensor.dim()
+             and all(p is Ellipsis or p == slice(None) for p in parts))
+    region = tensor if whole else tensor[index]  # `x[...] = v`, `x[:] = v`: x itself, as PyTorch
     if not isinstance(value, Tensor) or value.dim() == 0:
         check_write(region)
         return region.fill_(value)
@@ -119,6 +130,28 @@ def set_item(tensor, index, value):
             shape = shape[1:]
         value = value.view(shape).expand(region.shape)
     return region.copy_(value)
+
+
+def _fills_by_mask(index, value):
+    """Whether PyTorch writes `x[index] = value` as `x.masked_fill_(mask, value.item())`: one
+    boolean mask (not a 0-d one: that is made an index of 0 or 1 elements) and a one-element
+    value, which it reads before writing (so it checks no overlap)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    advanced = [part for part in parts if isinstance(part, (Tensor, list))]
+    return (isinstance(value, Tensor) and value.numel() == 1 and len(advanced) == 1
+            and isinstance(advanced[0], Tensor) and advanced[0]._data.dtype.kind == "b"
+            and advanced[0].dim() > 0)
+
+
+def same_memory(written, source):
+    """Whether `source` is `written`'s very elements (`x.copy_(x)`, or a view laid out exactly
+    as `x`): PyTorch's `copy_` has nothing to do then, and checks nothing."""
+    if source is written:
+        return True
+    a, b = written._data, source._data
+    return (source._version_cell is written._version_cell and a.shape == b.shape
+            and a.strides == b.strides and a.dtype == b.dtype
+            and backend.memory_start(a) == backend.memory_start(b))
 
 
 def check_write(written, operand=None):

@@ -1,5 +1,7 @@
 """Reductions: sum, mean, prod, var, std, norm, max/min, amax/amin, argmax/argmin.
 
+Their results are laid out row-major whatever the input's layout, as PyTorch lays them out.
+
 Each reduces over all elements or over `dim` (an int, a negative int or a tuple), keeping the
 reduced dims as size 1 with `keepdim=True`. Backward first reshapes the gradient to that kept
 shape, so that it broadcasts against the input again (`_kept`).
@@ -12,6 +14,7 @@ import warnings
 from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export, normalize_dims
+from autograd_lab.ops.layout import row_major
 from autograd_lab.tensor import Tensor
 
 
@@ -44,7 +47,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
-        return x._data.sum(axis=_reducing(ctx, x, dim), keepdims=keepdim)
+        return row_major(x._data.sum(axis=_reducing(ctx, x, dim), keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -68,7 +71,7 @@ class Mean(Function):
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
                 f"point or complex dtype. Got: {x.type()[len('autograd_lab.'):-len('Tensor')]}"
             )
-        return x._data.mean(axis=_reducing(ctx, x, dim), keepdims=keepdim)
+        return row_major(x._data.mean(axis=_reducing(ctx, x, dim), keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -93,7 +96,7 @@ class Prod(Function):
     @staticmethod
     def forward(ctx, x, dim=None, keepdim=False):
         ctx.save_for_backward(x)
-        return x._data.prod(axis=_reducing(ctx, x, dim), keepdims=keepdim)
+        return row_major(x._data.prod(axis=_reducing(ctx, x, dim), keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
@@ -204,7 +207,7 @@ class MaxAll(Function):
         dims = _reducing(ctx, x, dim)
         _check_reducible(ctx.api_name, x.shape, dim, dims)
         ctx.save_for_backward(x)
-        return getattr(x._data, ctx.pick)(axis=dims, keepdims=keepdim)
+        return row_major(getattr(x._data, ctx.pick)(axis=dims, keepdims=keepdim))
 
     @staticmethod
     def backward(ctx, grad):
