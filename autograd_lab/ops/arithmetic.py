@@ -160,11 +160,11 @@ class Pow(Function):
 def _power(a, b):
     """`a ** b` elementwise, with C's answer (which PyTorch gives) of inf for -inf to a
     positive power that is not a whole number, where numpy says nan."""
-    xp = array_module(a)
     result = a ** b
-    if a.dtype.kind == "f":
-        result = xp.where((a == -xp.inf) & (b > 0) & (b != xp.floor(b)), xp.inf, result)
-    return result
+    if a.dtype.kind != "f" or (isinstance(b, (int, float)) and float(b).is_integer()):
+        return result  # numpy and C agree for whole powers (the common x ** 2)
+    xp = array_module(a)
+    return xp.where((a == -xp.inf) & (b > 0) & (b != xp.floor(b)), xp.inf, result)
 
 
 class PowTensor(Function):
