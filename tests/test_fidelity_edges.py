@@ -5,6 +5,7 @@ where it is installed, with `lib` = torch (checked to give the very same observa
 """
 
 import pytest
+from fidelity_programs import error_of, leaf
 from op_examples import needs_torch
 
 import autograd_lab as alt
@@ -16,19 +17,6 @@ def program(fn):
     """Register a program for the PyTorch comparison at the end of this file."""
     PROGRAMS[fn.__name__] = fn
     return fn
-
-
-def error_of(action):
-    """The error `action()` raises, as (class name, message); None when it raises nothing."""
-    try:
-        action()
-    except Exception as error:  # noqa: BLE001 - the class is part of what is compared
-        return type(error).__name__, str(error)
-    return None
-
-
-def leaf(lib, values):
-    return lib.tensor(values, dtype=lib.float64, requires_grad=True)
 
 
 # -- which error comes first ---------------------------------------------------------------------

@@ -10,6 +10,7 @@ import random
 
 import numpy as np
 import pytest
+from fidelity_programs import error_of, leaf, plain
 from op_examples import needs_torch
 
 import autograd_lab as alt
@@ -21,23 +22,6 @@ def program(fn):
     """Register a program for the PyTorch comparison at the end of this file."""
     PROGRAMS[fn.__name__] = fn
     return fn
-
-
-def error_of(action):
-    """The error `action()` raises, as (class name, message); None when it raises nothing."""
-    try:
-        action()
-    except Exception as error:  # noqa: BLE001 - the class is part of what is compared
-        return type(error).__name__, str(error)
-    return None
-
-
-def leaf(lib, values):
-    return lib.tensor(values, dtype=lib.float64, requires_grad=True)
-
-
-def plain(lib, values):
-    return lib.tensor(values, dtype=lib.float64)
 
 
 def name(tensor):
