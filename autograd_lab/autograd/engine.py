@@ -52,7 +52,10 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None,
     ran = []
     listening = bool(events.listeners)
     if listening:
-        events.emit("backward_started", roots=roots)
+        events.emit("backward_started", roots=roots, create_graph=create_graph)
+    recording_while_listening = listening and create_graph
+    if recording_while_listening:
+        events.backward_passes_running += 1
 
     previous_mode = grad_mode._state.enabled
     grad_mode._state.enabled = create_graph
@@ -93,6 +96,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None,
                     heapq.heappush(ready, (-next_node.sequence_nr, next(arrival), next_node))
     finally:
         grad_mode._state.enabled = previous_mode
+        if recording_while_listening:
+            events.backward_passes_running -= 1
         if not retain_graph:
             _free(ran, listening)
 

@@ -3,12 +3,15 @@
 The engine never imports a viewer. It calls `emit(kind, **details)` only when someone is
 listening (`if listeners:`), so nothing is paid when no one is.
 
-Kinds emitted: "node_created" (node, outputs), "backward_started" (roots), "node_started"
+Kinds emitted: "node_created" (node, outputs, during_backward: True for a node recorded by a
+`create_graph=True` backward pass, the graph of a gradient), "backward_started" (roots,
+create_graph), "node_started"
 (node, grad_outputs), "node_finished" (node, grad_inputs), "grad_accumulated" (tensor, grad),
 "buffers_freed" (node), "backward_finished" (roots).
 """
 
 listeners = []
+backward_passes_running = 0  # create_graph passes under way while someone listens (see engine)
 
 
 def subscribe(listener):

@@ -135,6 +135,17 @@ class Function(Node):
             self._saved = ()
             self._released = True
 
+    @property
+    def saved(self):
+        """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
+        empty once backward freed it)."""
+        return tuple(tensor for tensor, _ in self._saved)
+
+    @property
+    def released(self):
+        """True once backward has freed what forward saved (`retain_graph=False`)."""
+        return self._released
+
     def register_hook(self, hook):
         """Call `hook(grad_inputs, grad_outputs)` after this node's backward has run."""
         self._hooks = (self._hooks or ()) + (hook,)
@@ -200,7 +211,8 @@ class Function(Node):
             if anomaly.enabled:
                 anomaly.record_forward(ctx)
             if events.listeners:
-                events.emit("node_created", node=ctx, outputs=outputs)
+                events.emit("node_created", node=ctx, outputs=outputs,
+                            during_backward=events.backward_passes_running > 0)
         else:
             ctx._saved = ()  # nothing will run backward: drop saved tensors now
         return outputs if isinstance(result, tuple) else outputs[0]
