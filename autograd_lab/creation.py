@@ -7,7 +7,7 @@ import numpy as np
 
 from autograd_lab import backend, dtypes
 from autograd_lab.generator import default_generator, random_source
-from autograd_lab.tensor import Tensor, _to_array
+from autograd_lab.tensor import Tensor, _to_array, attach_methods
 
 
 def _sizes(size, keyword=None, function=None):
@@ -251,3 +251,30 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
                    default=np.int64, generator=generator)
 
 
+class _NewTensorMethods:
+    """`x.new_zeros(...)` and friends: tensors like `x` (its dtype and device), made here."""
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        """A new tensor from `data`, with this tensor's dtype and device unless told otherwise."""
+        return tensor(data, dtype=dtype or self.dtype, device=device or self._device,
+                               requires_grad=requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        """Zeros of `size`, with this tensor's dtype and device unless told otherwise."""
+        return zeros(*size, dtype=dtype or self.dtype, device=device or self._device,
+                              requires_grad=requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        """Ones of `size`, with this tensor's dtype and device unless told otherwise."""
+        return ones(*size, dtype=dtype or self.dtype, device=device or self._device,
+                             requires_grad=requires_grad)
+
+    def new_full(self, size, fill_value, dtype=None, device=None, requires_grad=False):
+        """`fill_value` everywhere, with this tensor's dtype and device unless told otherwise."""
+        return full(size, fill_value, dtype=dtype or self.dtype,
+                             device=device or self._device, requires_grad=requires_grad)
+
+    new_empty = new_zeros
+
+
+attach_methods(_NewTensorMethods)

@@ -5,8 +5,8 @@ Mirrors `torch.autograd`: `Function`, `backward`, `grad`, `gradcheck`, `gradgrad
 """
 
 from autograd_lab.autograd.anomaly import detect_anomaly, set_detect_anomaly  # noqa: F401
-from autograd_lab.autograd.engine import autograd_backward as backward  # noqa: F401
-from autograd_lab.autograd.engine import grad
+from autograd_lab.autograd.entry import autograd_backward as backward  # noqa: F401
+from autograd_lab.autograd.entry import grad
 from autograd_lab.autograd.function import AccumulateGrad, Function, Node  # noqa: F401
 from autograd_lab.autograd.grad_mode import (  # noqa: F401
     enable_grad,

@@ -44,7 +44,8 @@ def record_forward(node):
 def check_gradients(node, grad_inputs):
     """Raise if a gradient that `node` computed contains NaN (called by the engine when enabled)."""
     for index, grad in enumerate(grad_inputs):
-        if grad is not None and bool(grad.isnan().any()):
+        values = getattr(grad, "_data", grad)  # an array, or a Tensor under create_graph
+        if grad is not None and bool((values != values).any()):  # NaN is not equal to itself
             where = getattr(node, "forward_trace", None)
             raise RuntimeError(
                 f"Function '{node.name()}' returned nan values in its {index}th output."

@@ -1,9 +1,9 @@
-"""`Function`: one differentiable operation, and the graph node it leaves behind.
+"""The nodes of the backward graph, and `Function`: how a learner defines a new operation.
 
 A Function subclass says how to compute an output (`forward`) and how to turn the gradient of
-the output into gradients of the inputs (`backward`). `apply` runs `forward` and, when any input
-requires grad, records a node in the graph. That node *is* the `ctx` object forward received,
-so whatever forward saved with `ctx.save_for_backward(...)` is there for backward:
+the output into gradients of the inputs (`backward`), both on Tensors, as in PyTorch. `apply`
+runs `forward` and, when an input requires grad, records a node in the graph. That node *is*
+the `ctx` object forward received, so what forward saved is there for backward:
 
 >>> import autograd_lab as alt
 >>> class Square(alt.autograd.Function):
@@ -21,7 +21,8 @@ so whatever forward saved with `ctx.save_for_backward(...)` is there for backwar
 >>> x.grad
 tensor(6.)
 
-The built-in operations in `autograd_lab.ops` are written exactly like this.
+The built-in operations follow a second contract, `autograd_lab.ops.op.Op`: forward and
+backward on raw arrays, so that a backward pass without `create_graph` makes no Tensor at all.
 """
 
 import itertools
@@ -30,6 +31,7 @@ import weakref
 import numpy as np
 
 from autograd_lab.autograd import anomaly, events, grad_mode, views
+from autograd_lab.tensor import Tensor
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
 
@@ -37,15 +39,21 @@ _sequence = itertools.count()  # creation order of nodes: later nodes run first 
 class Node:
     """A node of the backward graph (what `tensor.grad_fn` points to).
 
-    `next_functions` holds one `(node, output_nr)` pair per input of the operation: the node
-    that produced that input (or its `AccumulateGrad` if it is a leaf), or `(None, 0)` when the
-    input needs no gradient.
+    Public attributes: `next_functions`, one `(node, output_nr)` pair per input of the
+    operation (the node that made that input, its `AccumulateGrad` if it is a leaf, or
+    `(None, 0)` when it needs no gradient); `needs_input_grad`; `saved` (what forward saved,
+    for viewers) and `released` (True once backward freed it).
     """
 
-    __slots__ = ()
+    __slots__ = ("next_functions", "needs_input_grad", "input_shapes", "input_dtypes",
+                 "sequence_nr", "_saved", "__dict__", "__weakref__")
     node_name = "Node"
     number_of_outputs = 1  # an operation with several outputs sets its own count
     tensor_hooks = None  # output_nr -> hooks registered with `tensor.register_hook`
+    _hooks = ()  # hooks added with `register_hook`
+    _released = False
+    saves_output = False  # True: the output was saved too, last of what was saved
+    _had_history = ()  # per saved tensor, when any had a grad_fn: did it, when it was saved?
 
     def name(self):
         """The node's name as PyTorch prints it, e.g. `"AddBackward0"`."""
@@ -54,27 +62,133 @@ class Node:
     def __repr__(self):
         return f"<{self.node_name} object at {id(self):#x}>"
 
+    def register_hook(self, hook):
+        """Call `hook(grad_inputs, grad_outputs)` after this node's backward has run."""
+        self._hooks = self._hooks + (hook,)
+
+    # -- what forward keeps for backward ----------------------------------------------------
+
+    def keep_for_backward(self, tensors):
+        """Keep tensors (or None) for backward, with their version, to catch in-place changes
+        made before backward runs."""
+        self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
+                             for t in tensors])
+        if any(t is not None and t._grad_fn is not None for t in tensors):
+            self._had_history = tuple([t is not None and t._grad_fn is not None for t in tensors])
+
+    @property
+    def saved_tensors(self):
+        """The tensors given to `save_for_backward`, checked to be unchanged since."""
+        saved = self._check_saved()
+        if self.saves_output:  # LEGACY
+            output = saved[-1] = saved[-1].detach()
+            output._grad_fn, output._requires_grad = self, True
+        return tuple(saved)
+
+    def _check_saved(self):
+        """The saved tensors, after PyTorch's checks: not freed, not changed, not detached."""
+        if self._released:
+            raise RuntimeError(
+                "Trying to backward through the graph a second time (or directly access saved "
+                "tensors after they have already been freed). Saved intermediate values of the "
+                "graph are freed when you call .backward() or autograd.grad(). Specify "
+                "retain_graph=True if you need to backward through the graph a second time or "
+                "if you need to access saved tensors after calling backward."
+            )
+        tensors = []
+        output_at = len(self._saved) - 1 if self.saves_output else None
+        for index, ((tensor, version), had_history) in enumerate(
+                itertools.zip_longest(self._saved, self._had_history)):
+            if tensor is not None:
+                if tensor._version_cell[0] != version:
+                    made_by = (f"output 0 of {self.name()}" if index == output_at
+                               else _made_by(tensor))
+                    raise RuntimeError(_modified_inplace_message(tensor, version, made_by))
+                if had_history and tensor._grad_fn is None:  # history cut by detach_()
+                    raise RuntimeError(
+                        "Trying to use a saved tensor that has been detached in-place, i.e. "
+                        "with .detach_().This is not supported, please use out-of-place "
+                        "`.detach()` instead")
+            tensors.append(tensor)
+        return tensors
+
+    @property
+    def saved(self):
+        """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
+        empty once backward freed it)."""
+        return tuple(tensor for tensor, _ in self._saved)
+
+    @property
+    def released(self):
+        """True once backward has freed what forward saved (`retain_graph=False`)."""
+        return self._released
+
+    def release(self):
+        """Free what forward saved (done by backward unless `retain_graph=True`).
+
+        A node that saved nothing has nothing to free, and backward may run through it again,
+        as in PyTorch.
+        """
+        if self._saved:
+            self._saved = ()
+            self._released = True
+
+    # -- joining the graph --------------------------------------------------------------------
+
+    def attach(self, inputs, needs, outputs):
+        """Make this node the `grad_fn` of `outputs` and link it to the nodes of `inputs`."""
+        used = [x if need else None for x, need in zip(inputs, needs)]
+        self.next_functions = tuple([x._gradient_edge() if x is not None else (None, 0)
+                                     for x in used])
+        self.input_shapes = tuple([x._data.shape if x is not None else None for x in used])
+        self.input_dtypes = tuple([x._data.dtype if x is not None else None for x in used])
+        self.sequence_nr = next(_sequence)
+        if len(outputs) > 1:
+            self.number_of_outputs = len(outputs)
+            self.output_metadata = tuple((o.shape, o.dtype, o.device) for o in outputs)
+        for output_nr, out in enumerate(outputs):
+            if out._data.dtype.kind == "f":
+                out._requires_grad, out._grad_fn, out._output_nr = True, self, output_nr
+        if anomaly.enabled:
+            anomaly.record_forward(self)
+        if events.listeners:
+            events.emit("node_created", node=self, outputs=outputs,
+                        during_backward=events.backward_passes_running > 0)
+
+
+def tensor_inputs(inputs):
+    """Per input: does it need a gradient? And the one device all tensor inputs are on.
+
+    A view whose base was changed in place first catches up with its base's history.
+    """
+    needs, device = [], None
+    recording = grad_mode._state.enabled
+    for x in inputs:
+        if isinstance(x, Tensor):
+            needs.append(x._follow_base() if x._view is not None and recording
+                         else x._requires_grad)
+            if device is None:
+                device = x._device
+            elif x._device is not device:
+                raise RuntimeError("Expected all tensors to be on the same device, but found at "
+                                   f"least two devices, {device} and {x._device}!")
+        else:
+            needs.append(False)
+    return tuple(needs), device
+
 
 class Function(Node):
-    """Base class of every differentiable operation; subclass it and write two static methods.
+    """Base class of a learner's differentiable operation: write two static methods.
 
-    - `forward(ctx, *inputs, **settings)` computes the result. It may return a Tensor, or, as
-      the built-in ops do, a raw array that `apply` wraps.
-    - `backward(ctx, *grad_outputs)` returns one gradient per input of forward (None for inputs
-      that need none), written with Tensor operations so that `create_graph=True` can record it.
+    - `forward(ctx, *inputs, **settings)` computes the result from Tensors (it runs without
+      recording: its own operations are not part of the graph).
+    - `backward(ctx, *grad_outputs)` returns one gradient per input of forward (None for
+      inputs that need none), written with Tensor operations so that `create_graph=True` can
+      record it.
 
     On `ctx`: `save_for_backward(*tensors)`, `saved_tensors`, `needs_input_grad`; any other
     attribute (`ctx.shape = ...`) may be set freely in forward.
     """
-
-    __slots__ = ("next_functions", "needs_input_grad", "input_shapes", "sequence_nr",
-                 "_saved", "__dict__", "__weakref__")
-    _released = False  # becomes True when backward frees the saved tensors
-    _hooks = None  # hooks added with `register_hook`, rarely any: a class default is free
-    computes_on_arrays = False  # built-in ops set True: no Tensor ops inside, no mode switch
-    is_view = False  # True when the output shares storage with the first input
-    saves_output = False  # True: the output is saved too, last of `saved_tensors` (exp, relu)
-    _had_history = ()  # per saved tensor: did it have a grad_fn when it was saved?
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -91,173 +205,67 @@ class Function(Node):
         raise NotImplementedError("You must implement either the backward or vjp method for "
                                   "your custom autograd.Function to use it with backward mode AD.")
 
-    # -- what forward uses to keep tensors for backward ------------------------------------
-
     def save_for_backward(self, *tensors):
-        """Keep tensors (or None) for backward; their version is remembered to catch in-place
-        changes made before backward runs."""
-        self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
-                             for t in tensors])
-        self._had_history = tuple([t is not None and t._grad_fn is not None for t in tensors])
-
-    @property
-    def saved_tensors(self):
-        """The tensors given to `save_for_backward`, checked to be unchanged since."""
-        if self._released:
-            raise RuntimeError(
-                "Trying to backward through the graph a second time (or directly access saved "
-                "tensors after they have already been freed). Saved intermediate values of the "
-                "graph are freed when you call .backward() or autograd.grad(). Specify "
-                "retain_graph=True if you need to backward through the graph a second time or "
-                "if you need to access saved tensors after calling backward."
-            )
-        tensors = [tensor for tensor, _ in self._saved]
-        if self.saves_output:  # the output, stored without its grad_fn (see `apply`)
-            output = tensors[-1] = tensors[-1].detach()
-            output._grad_fn, output._requires_grad = self, True
-        for tensor, had_history in zip(tensors, self._had_history):
-            if had_history and tensor._grad_fn is None:  # its history was cut by detach_()
-                raise RuntimeError("Trying to use a saved tensor that has been detached in-place, "
-                                   "i.e. with .detach_().This is not supported, please use "
-                                   "out-of-place `.detach()` instead")
-        for tensor, (_, version) in zip(tensors, self._saved):
-            if tensor is not None and tensor._version_cell[0] != version:
-                raise RuntimeError(_modified_inplace_message(tensor, version))
-        return tuple(tensors)
-
-    def release(self):
-        """Free what forward saved (done by backward unless `retain_graph=True`).
-
-        A node that saved nothing has nothing to free, and backward may run through it again,
-        as in PyTorch.
-        """
-        if self._saved:
-            self._saved = ()
-            self._released = True
-
-    @property
-    def saved(self):
-        """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
-        empty once backward freed it)."""
-        return tuple(tensor for tensor, _ in self._saved)
-
-    @property
-    def released(self):
-        """True once backward has freed what forward saved (`retain_graph=False`)."""
-        return self._released
-
-    def register_hook(self, hook):
-        """Call `hook(grad_inputs, grad_outputs)` after this node's backward has run."""
-        self._hooks = (self._hooks or ()) + (hook,)
-
-    # -- running an operation ----------------------------------------------------------------
+        """Keep tensors (or None) for backward: `ctx.saved_tensors` gives them back."""
+        self.keep_for_backward(tensors)
 
     @classmethod
     def apply(cls, *inputs, **settings):
-        """Run `forward` and, when grad mode is on and an input requires grad, record a node."""
-        # This runs for every operation, including the ones inside backward, so it is kept
-        # lean: one pass over the inputs, no per-call dicts, nothing recorded unless needed.
+        """Run `forward` without recording; then, if an input requires grad, record a node."""
         ctx = cls.__new__(cls)
         ctx._saved = ()
-        device = None
-        needs = []  # per input: does it need a gradient? (also finds the common device)
-        for x in inputs:
-            if isinstance(x, Tensor):
-                if x._view is not None and grad_mode._state.enabled:
-                    needs.append(x._follow_base())  # its history may have to catch up
-                else:
-                    needs.append(x._requires_grad)
-                if device is None:
-                    device = x._device
-                elif x._device is not device:
-                    raise _device_mismatch(device, x._device)
-            else:
-                needs.append(False)
-        ctx.needs_input_grad = needs = tuple(needs)
-        record = grad_mode._state.enabled and True in needs
-        if cls.computes_on_arrays:
+        ctx.needs_input_grad, _ = tensor_inputs(inputs)
+        with grad_mode.no_grad():
             result = cls.forward(ctx, *inputs, **settings)
-        else:
-            with grad_mode.no_grad():
-                result = cls.forward(ctx, *inputs, **settings)
-
-        if type(result) is np.ndarray:  # what built-in ops return: wrap it, no questions
-            outputs = (Tensor._from_array(result, device),)
-        elif isinstance(result, tuple):
-            outputs = tuple(_as_output(r, device, inputs) for r in result)
-        else:
-            outputs = (_as_output(result, device, inputs),)
-        if cls.is_view:
-            views.record_views(inputs[0], outputs, cls, settings, isinstance(result, tuple))
-        if record:
-            edges, shapes, kinds = [], [], []  # per input: where its gradient goes, its shape
-            for x, need in zip(inputs, needs):  # and its dtype (the gradient must match both)
-                edges.append(x._gradient_edge() if need else (None, 0))
-                shapes.append(x._data.shape if need else None)
-                kinds.append(x._data.dtype if need else None)
-            ctx.next_functions, ctx.input_shapes = tuple(edges), tuple(shapes)
-            ctx.input_dtypes = tuple(kinds)
-            ctx.sequence_nr = next(_sequence)
-            if len(outputs) > 1:
-                ctx.number_of_outputs = len(outputs)
-                ctx.output_metadata = tuple((o.shape, o.dtype, o.device) for o in outputs)
-            for output_nr, out in enumerate(outputs):
-                if out._data.dtype.kind == "f":
-                    out._requires_grad = True
-                    out._grad_fn = ctx
-                    out._output_nr = output_nr
-            if cls.saves_output:  # an output pointing at its own node would be a reference
-                ctx._saved += ((outputs[0].detach(), outputs[0]._version),)  # cycle: detached
-            if anomaly.enabled:
-                anomaly.record_forward(ctx)
-            if events.listeners:
-                events.emit("node_created", node=ctx, outputs=outputs,
-                            during_backward=events.backward_passes_running > 0)
+        several = isinstance(result, tuple)
+        outputs = tuple(_as_output(r, inputs) for r in (result if several else (result,)))
+        if getattr(cls, "is_view", False):  # LEGACY
+            views.record_views(inputs[0], outputs, cls, settings, several)
+        if grad_mode._state.enabled and True in ctx.needs_input_grad:
+            ctx.attach(inputs, ctx.needs_input_grad, outputs)
+            if cls.saves_output:  # LEGACY
+                ctx._saved += ((outputs[0].detach(), outputs[0]._version),)
         else:
             ctx._saved = ()  # nothing will run backward: drop saved tensors now
-        return outputs if isinstance(result, tuple) else outputs[0]
+        return outputs if several else outputs[0]
+
+    def differentiate(self, grads, create_graph):
+        """Run the learner's `backward` on Tensors (the engine has switched recording on only
+        under `create_graph`). Without it the engine passes arrays, and takes arrays back."""
+        if create_graph:
+            return self.backward(self, *grads)
+        results = self.backward(self, *[as_tensor(g) for g in grads])
+        if not isinstance(results, tuple):
+            results = (results,)
+        needs = self.needs_input_grad + (False,) * len(results)  # (a count mismatch is the
+        for index, result in enumerate(results):  # engine's error)
+            if result is not None and not isinstance(result, Tensor) and needs[index]:
+                raise TypeError(f"function {self.name()} returned a gradient different than None "
+                                f"at position {index + 1}, but the corresponding forward input "
+                                "was not a Variable")
+        return tuple([r._data if isinstance(r, Tensor) else None for r in results])
 
 
 class AccumulateGrad(Node):
     """The node at a leaf tensor: backward adds the incoming gradient into `variable.grad`."""
 
-    __slots__ = ("variable", "__weakref__")
+    __slots__ = ("variable",)
     node_name = "AccumulateGrad"
     next_functions = ()
     sequence_nr = float("inf")  # leaves take their gradient as soon as it is complete
 
     def __init__(self, variable):
         self.variable = variable
+        self._saved = ()
 
 
-def _device_mismatch(first, second):
-    """Mixing devices in one operation is an error, worded as in PyTorch."""
-    return RuntimeError("Expected all tensors to be on the same device, but found at least two "
-                        f"devices, {first} and {second}!")
-
-
-def _as_output(result, device, inputs):
-    """Wrap an array returned by forward as a fresh Tensor (a Tensor is taken as it is)."""
-    if isinstance(result, Tensor):
-        if any(result is x for x in inputs):
-            return result.detach()  # an input returned unchanged gets a new identity
-        return result
-    if isinstance(result, np.generic):  # numpy turns 0-d results into scalars; keep arrays
-        result = np.asarray(result)
-    return Tensor._from_array(result, device)
-
-
-def _modified_inplace_message(tensor, expected_version):
-    made_by = (f"output {tensor._output_nr} of {tensor._grad_fn.name()}" if tensor._grad_fn
-               else "a leaf tensor")
-    return (
-        "one of the variables needed for gradient computation has been modified by an inplace "
-        f"operation: [{tensor.dtype.name} tensor of shape {list(tensor.shape)}], which is "
-        f"{made_by}, is at version {tensor._version_cell[0]}; expected version "
-        f"{expected_version} instead. Hint: the operation that modified it in place (add_, "
-        "mul_, +=, x[...] = ...) came after it was used; use an out-of-place version "
-        "(x = x + 1) or .clone() it first."
-    )
+def as_tensor(array):
+    """Wrap a gradient array for code that expects a Tensor (None stays None)."""
+    if array is None or isinstance(array, Tensor):
+        return array
+    if isinstance(array, np.generic):  # numpy turns 0-d results into scalars; keep arrays
+        array = np.asarray(array)
+    return Tensor._from_array(array)
 
 
 def accumulate_grad_node(tensor):
@@ -269,4 +277,40 @@ def accumulate_grad_node(tensor):
     return node
 
 
-from autograd_lab.tensor import Tensor  # noqa: E402  (tensor.py imports this module)
+def gradient_edge(self):
+    """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
+    if self._view is not None:
+        self._follow_base()
+    if self._grad_fn is not None:
+        return (self._grad_fn, self._output_nr)
+    if self._view is not None and not self._requires_grad:
+        return (None, 0)  # a view made under no_grad: PyTorch sends its gradient nowhere
+    return (accumulate_grad_node(self), 0)
+
+
+Tensor._gradient_edge = gradient_edge
+
+
+def _as_output(result, inputs):
+    """Wrap what forward returned as a fresh Tensor (a Tensor is taken as it is)."""
+    if isinstance(result, Tensor):
+        if any(result is x for x in inputs):
+            return result.detach()  # an input returned unchanged gets a new identity
+        return result
+    return as_tensor(result)
+
+
+def _made_by(tensor):
+    return (f"output {tensor._output_nr} of {tensor._grad_fn.name()}" if tensor._grad_fn
+            else "a leaf tensor")
+
+
+def _modified_inplace_message(tensor, expected_version, made_by):
+    return (
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{tensor.dtype.name} tensor of shape {list(tensor.shape)}], which is "
+        f"{made_by}, is at version {tensor._version_cell[0]}; expected version "
+        f"{expected_version} instead. Hint: the operation that modified it in place (add_, "
+        "mul_, +=, x[...] = ...) came after it was used; use an out-of-place version "
+        "(x = x + 1) or .clone() it first."
+    )

@@ -15,7 +15,7 @@ import warnings
 import numpy as np
 
 from autograd_lab import backend, dtypes
-from autograd_lab.autograd.engine import grad as autograd_grad
+from autograd_lab.autograd.entry import grad as autograd_grad
 from autograd_lab.autograd.grad_mode import no_grad
 
 

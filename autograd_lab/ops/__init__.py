@@ -31,6 +31,7 @@ from autograd_lab.ops import (  # noqa: F401
     elementwise_more,
     embedding,
     functional,
+    in_place_methods,
     indexing,
     linalg,
     meshgrid,

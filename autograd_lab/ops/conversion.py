@@ -4,10 +4,10 @@ Each passes the gradient of the values it copies straight back; values that are 
 (the old values of `x` in `x.copy_(y)` or `x.zero_()`) get a gradient of zero.
 """
 
-from autograd_lab import backend
+from autograd_lab import backend, dtypes
 from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import array_of, broadcast_shapes, export
-from autograd_lab.tensor import Tensor
+from autograd_lab.tensor import _TYPE_NAMES, Tensor, attach_methods
 
 
 class Clone(Function):
@@ -105,3 +105,62 @@ def clone(input):
 def contiguous(input):
     """`input` itself when its elements lie in row-major order, else a row-major copy."""
     return input if input.is_contiguous() else Clone.apply(input, order="C")
+
+
+class _ConversionMethods:
+    """`x.to(...)`, `x.float()`, `x.cuda()`, ...: copies to another dtype or device."""
+
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False):
+        """`x.to("cuda")`, `x.to(alt.float64)`, `x.to(other_tensor)`, or with keywords.
+
+        `non_blocking` is accepted for code written for PyTorch; copies here always complete.
+        """
+        for arg in args:
+            if isinstance(arg, Tensor):
+                dtype, device = arg.dtype, arg.device
+            elif isinstance(arg, dtypes.dtype):
+                dtype = arg
+            else:
+                device = arg
+        device = self._device if device is None else backend.as_device(device)
+        dtype = self.dtype if dtype is None else dtypes.from_numpy_dtype(
+            dtypes.to_numpy_dtype(dtype))
+        if device is self._device and dtype is self.dtype and not copy:
+            return self
+        return ToCopy.apply(self, dtype, device)
+
+    def cpu(self):
+        return self.to("cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        return self.to("cuda" if device is None else backend.as_device(
+            device if not isinstance(device, int) else f"cuda:{device}"))
+
+    def float(self):
+        return self.to(dtypes.float32)
+
+    def double(self):
+        return self.to(dtypes.float64)
+
+    def half(self):
+        return self.to(dtypes.float16)
+
+    def long(self):
+        return self.to(dtypes.int64)
+
+    def int(self):
+        return self.to(dtypes.int32)
+
+    def bool(self):
+        return self.to(dtypes.bool)
+
+    def type(self, dtype=None):
+        if dtype is None:
+            return f"autograd_lab.{_TYPE_NAMES.get(self.dtype.name, 'Tensor')}"
+        return self.to(dtype)
+
+    def type_as(self, other):
+        return self.to(other.dtype)
+
+
+attach_methods(_ConversionMethods)

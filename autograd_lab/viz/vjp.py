@@ -24,7 +24,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from autograd_lab import backend
-from autograd_lab.autograd.engine import grad as autograd_grad
+from autograd_lab.autograd.entry import grad as autograd_grad
 from autograd_lab.tensor import Tensor
 
 LIMIT = 64  # elements of x or y beyond which the Jacobian is too big to show

@@ -1,0 +1,116 @@
+"""`Op`: the base class of every built-in operation. One derivative formula, two ways to run it.
+
+A learner's `autograd.Function` works on Tensors. The built-in operations work on the arrays
+inside them (numpy on "cpu", cupy on "cuda"), so that an ordinary backward pass makes no Tensor
+and no node at all:
+
+    class Mul(Op):
+        def forward(self, x, y):                # arrays in, array out
+            self.save_for_backward(x, y)
+            return x * y
+
+        def backward(self, xp, saved, grad):     # one gradient per input
+            x, y = saved
+            return grad * y, grad * x
+
+`backward` is written once, over `xp`, and runs two ways:
+
+- `backward()` as usual: `xp` is numpy (or cupy), `saved` and `grad` are arrays;
+- `backward(create_graph=True)`: `xp` is `ops.recorded`, which has numpy's names but records
+  each call as a graph node, and `saved` and `grad` are Tensors: the same formula builds the
+  graph of the gradient, which can be differentiated again.
+
+So a formula may use operators (`*`, `-`, `/`, `**`, comparisons) and `xp.<numpy name>`, and
+nothing that exists on only one side. The node's name, `MulBackward0`, comes from the class.
+"""
+
+import numpy as np
+
+from autograd_lab.autograd import grad_mode, views
+from autograd_lab.autograd.function import Node, tensor_inputs
+from autograd_lab.backend import array_module
+from autograd_lab.ops import recorded
+from autograd_lab.tensor import Tensor
+
+
+class Op(Node):
+    """A built-in operation: `forward` and `backward` on arrays (see the module docstring).
+
+    Class settings: `saves_output` (the output is saved too, last of `saved`: exp, tanh);
+    `is_view` (the output shares storage with the first input: reshape, transpose);
+    `version` (the digit PyTorch puts after "Backward" in the node's name).
+    """
+
+    is_view = False
+    version = 0
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "node_name" not in cls.__dict__:
+            cls.node_name = f"{cls.__name__}Backward{cls.version}"
+
+    def forward(self, *arrays, **settings):
+        raise NotImplementedError
+
+    def backward(self, xp, saved, *grads):
+        raise NotImplementedError
+
+    def save_for_backward(self, *arrays):
+        """Keep arrays for backward; `apply` swaps each input's array for its Tensor."""
+        self._saved = arrays
+
+    @classmethod
+    def apply(cls, *inputs, **settings):
+        """Run forward on the inputs' arrays; when an input requires grad, record a node."""
+        node = cls.__new__(cls)
+        node._saved = ()
+        node.needs_input_grad, device = tensor_inputs(inputs)
+        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        result = node.forward(*arrays, **settings)
+        several = isinstance(result, tuple)
+        outputs = tuple([Tensor._from_array(r if type(r) is not np.generic else np.asarray(r),
+                                            device) for r in (result if several else (result,))])
+        if cls.is_view:
+            views.record_views(inputs[0], outputs, cls, settings, several)
+        if grad_mode._state.enabled and True in node.needs_input_grad:
+            node._keep_saved(inputs, outputs[0])
+            node.attach(inputs, node.needs_input_grad, outputs)
+        else:
+            node._saved = ()  # nothing will run backward: drop saved arrays now
+        return outputs if several else outputs[0]
+
+    def _keep_saved(self, inputs, output):
+        """Turn the arrays forward saved into `(tensor, version)` pairs: an input's array
+        becomes that input, any other array a constant Tensor; the output goes last, detached
+        (an output that held its own node would make a reference cycle)."""
+        kept = []
+        for array in self._saved:
+            tensor = next((x for x in inputs if isinstance(x, Tensor) and x._data is array), None)
+            if tensor is None and array is not None:
+                tensor = Tensor._from_array(array)
+            kept.append(tensor)
+        if self.saves_output:
+            kept.append(output.detach())
+        self.keep_for_backward(kept)
+
+    def differentiate(self, grads, create_graph):
+        """The gradients of the inputs, from the gradients of the outputs (see the module
+        docstring: arrays and numpy, or Tensors and `ops.recorded` under `create_graph`)."""
+        saved = self._check_saved()
+        if create_graph:
+            if self.saves_output:  # the output is this node's output again
+                output = saved[-1] = saved[-1].detach()
+                output._grad_fn, output._requires_grad = self, True
+            return self.backward(recorded, saved, *grads)
+        saved = [t._data if t is not None else None for t in saved]
+        return self.backward(array_module(grads[0]), saved, *grads)
+
+    @classmethod
+    def run(cls, xp, *inputs, **settings):
+        """Use this op inside another op's `backward`: recorded when `xp` is `ops.recorded`,
+        straight on the arrays otherwise (`Index.run(xp, grad, index=key)`)."""
+        if xp is recorded:
+            return cls.apply(*inputs, **settings)
+        node = cls.__new__(cls)
+        node.needs_input_grad = (False,) * len(inputs)
+        return node.forward(*inputs, **settings)

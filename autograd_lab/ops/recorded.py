@@ -1,0 +1,106 @@
+"""numpy's names, recorded: what a built-in op's `backward` runs on under `create_graph=True`.
+
+A derivative formula is written once over `xp` (see `ops.op`). In an ordinary backward pass
+`xp` is numpy (or cupy) and the formula computes arrays. Here every name calls the autograd_lab
+operation that computes the same thing, so the formula records a graph instead, and the
+gradient it returns can be differentiated again. Arguments follow numpy (`axis`, `keepdims`).
+"""
+
+from autograd_lab.ops.base import exported
+
+
+def exp(x):
+    return x.exp()
+
+
+def log(x):
+    return x.log()
+
+
+def sqrt(x):
+    return x.sqrt()
+
+
+def sin(x):
+    return x.sin()
+
+
+def cos(x):
+    return x.cos()
+
+
+def tanh(x):
+    return x.tanh()
+
+
+def sign(x):
+    return x.sign()
+
+
+def abs(x):  # noqa: A001  (numpy's name)
+    return x.abs()
+
+
+def sum(x, axis=None, keepdims=False):  # noqa: A001  (numpy's name)
+    """`np.sum`: over `axis` (an int, a tuple or None for all), keeping reduced dims or not."""
+    if axis is None:
+        axis = tuple(range(x.dim()))
+    return x.sum(dim=axis, keepdim=keepdims) if axis != () else x.clone()
+
+
+def mean(x, axis=None, keepdims=False):
+    if axis is None:
+        axis = tuple(range(x.dim()))
+    return x.mean(dim=axis, keepdim=keepdims)
+
+
+def reshape(x, shape):
+    return x.reshape(shape)
+
+
+def broadcast_to(x, shape):
+    return x.expand(shape)
+
+
+def expand_dims(x, axis):
+    return x.unsqueeze(axis)
+
+
+def squeeze(x, axis):
+    return x.squeeze(axis)
+
+
+def swapaxes(x, axis1, axis2):
+    return x.transpose(axis1, axis2)
+
+
+def transpose(x, axes=None):
+    return x.permute(axes if axes is not None else tuple(reversed(range(x.dim()))))
+
+
+def matmul(a, b):
+    return a.matmul(b)
+
+
+def where(condition, x, y):
+    return exported["where"](condition, x, y)
+
+
+def maximum(x, y):
+    return exported["maximum"](x, y)
+
+
+def minimum(x, y):
+    return exported["minimum"](x, y)
+
+
+def zeros_like(x):
+    return x.new_zeros(x.shape)
+
+
+def ones_like(x):
+    return x.new_ones(x.shape)
+
+
+def astype(x, dtype):
+    return x.to(dtype=dtype)
