@@ -2,156 +2,115 @@
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export
 from autograd_lab.ops.layout import row_major
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor
 
 
-class Add(Function):
+class Add(Op):
     """z = x + alpha * y  ->  dz/dx = 1, dz/dy = alpha"""
 
-    node_name = "AddBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y, alpha=1):
-        ctx.alpha = alpha
+    def forward(self, x, y, alpha=1):
+        self.alpha = alpha
         a, b = binary_arrays(x, y)
         return a + b if alpha == 1 else a + alpha * b
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, (grad if ctx.alpha == 1 else grad * ctx.alpha)
+    def backward(self, xp, saved, grad):
+        return grad, (grad if self.alpha == 1 else grad * self.alpha)
 
 
-class Sub(Function):
+class Sub(Op):
     """z = x - alpha * y  ->  dz/dx = 1, dz/dy = -alpha"""
 
-    node_name = "SubBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y, alpha=1):
-        ctx.alpha = alpha
+    def forward(self, x, y, alpha=1):
+        self.alpha = alpha
         a, b = binary_arrays(x, y)
         return a - b if alpha == 1 else a - alpha * b
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad, (-grad if ctx.alpha == 1 else grad * -ctx.alpha)
+    def backward(self, xp, saved, grad):
+        return grad, (-grad if self.alpha == 1 else grad * -self.alpha)
 
 
-class Rsub(Function):
+class Rsub(Op):
     """z = y - x, for `2 - x`  ->  dz/dx = -1"""
 
-    node_name = "RsubBackward1"
-    computes_on_arrays = True
+    version = 1
 
-    @staticmethod
-    def forward(ctx, x, y):
+    def forward(self, x, y):
         a, b = binary_arrays(x, y)
         return b - a
 
-    @staticmethod
-    def backward(ctx, grad):
+    def backward(self, xp, saved, grad):
         return -grad, None
 
 
-class Mul(Function):
+class Mul(Op):
     """z = x * y  ->  dz/dx = y, dz/dy = x"""
 
-    node_name = "MulBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        # keep each factor only if the other one needs a gradient; a number is kept as is
-        needs_x, needs_y = ctx.needs_input_grad
-        y_is_tensor = isinstance(y, Tensor)
-        ctx.save_for_backward(x if needs_y else None, y if needs_x and y_is_tensor else None)
-        ctx.number = None if y_is_tensor else y
+    def forward(self, x, y):
+        # keep each factor only if the other one needs a gradient; a number is kept as it is
+        needs_x, needs_y = self.needs_input_grad
+        self.save_for_backward(x if needs_y else None, y if needs_x else None)
         a, b = binary_arrays(x, y)
         return a * b
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        if ctx.number is not None:
-            y = ctx.number
-        return (grad * y if ctx.needs_input_grad[0] else None,
-                grad * x if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return (grad * y if self.needs_input_grad[0] else None,
+                grad * x if self.needs_input_grad[1] else None)
 
 
-class Div(Function):
+class Div(Op):
     """z = x / y  ->  dz/dx = 1 / y, dz/dy = -x / y²
 
     -x / y² is computed as (x / y) / y, as PyTorch does: its own derivative then never meets
     0 * inf (y * y would, at y = inf, under create_graph).
     """
 
-    node_name = "DivBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        y_is_tensor = isinstance(y, Tensor)
-        ctx.save_for_backward(x if ctx.needs_input_grad[1] else None, y if y_is_tensor else None)
-        ctx.number = None if y_is_tensor else y
+    def forward(self, x, y):
+        self.save_for_backward(x if self.needs_input_grad[1] else None, y)
         a, b = binary_arrays(x, y)
         if a.dtype.kind != "f" and not isinstance(b, float):  # integer / integer is float32
             a = a.astype(np.float32)
-            b = b.astype(np.float32) if isinstance(y, Tensor) else b
+            b = b.astype(np.float32) if hasattr(b, "dtype") else b
         return a / b
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        if ctx.number is not None:
-            y = ctx.number
-        return (grad / y if ctx.needs_input_grad[0] else None,
-                -grad * (x / y / y) if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return (grad / y if self.needs_input_grad[0] else None,
+                -grad * (x / y / y) if self.needs_input_grad[1] else None)
 
 
-class Neg(Function):
+class Neg(Op):
     """z = -x  ->  dz/dx = -1"""
 
-    node_name = "NegBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        return -x
 
-    @staticmethod
-    def forward(ctx, x):
-        return -x._data
-
-    @staticmethod
-    def backward(ctx, grad):
+    def backward(self, xp, saved, grad):
         return -grad
 
 
-class Pow(Function):
+class Pow(Op):
     """z = x ** p for a number p  ->  dz/dx = p * x ** (p - 1)  (zeros when p == 0)"""
 
-    node_name = "PowBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, exponent):
-        ctx.save_for_backward(x)
-        a, ctx.exponent = binary_arrays(x, exponent)
+    def forward(self, x, exponent):
+        self.save_for_backward(x)
+        a, self.exponent = binary_arrays(x, exponent)
         if a.dtype.kind in "iu" and isinstance(exponent, int) and exponent < 0:
             raise RuntimeError("Integers to negative integer powers are not allowed.")
-        if ctx.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
+        if self.exponent in (0.5, -0.5):  # a square root, as PyTorch takes it: nan at -inf
             root = array_module(a).sqrt(a)
-            return root if ctx.exponent > 0 else 1 / root
-        return _power(a, ctx.exponent)
+            return root if self.exponent > 0 else 1 / root
+        return _power(a, self.exponent)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        p = ctx.exponent
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        p = self.exponent
         if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
-            return Tensor._zeros(x.shape, grad.dtype, grad.device)
+            return xp.zeros_like(grad)
         # PyTorch's formula, even for p = 2 (x ** 1, not x): the derivative of x ** 1 is x ** 0,
         # which still depends on x, so a third derivative is zeros rather than an error
         return grad * (p * x ** (p - 1))
@@ -167,7 +126,7 @@ def _power(a, b):
     return xp.where((a == -xp.inf) & (b > 0) & (b != xp.floor(b)), xp.inf, result)
 
 
-class PowTensor(Function):
+class PowTensor(Op):
     """z = x ** y for tensors  ->  dz/dx = y * x ** (y - 1), dz/dy = x ** y * log(x) = z log(x)
 
     As in PyTorch, dz/dx is 0 where y == 0 (also at 0 ** 0), and dz/dy is 0 where x == 0 and
@@ -175,26 +134,23 @@ class PowTensor(Function):
     """
 
     node_name = "PowBackward1"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
         return _power(*binary_arrays(x, y))
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y, z = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        x, y, z = saved
         grad_x = grad_y = None
-        if ctx.needs_input_grad[0]:
-            grad_x = (grad * y * x ** (y - 1)).masked_fill(y == 0, 0)
-        if ctx.needs_input_grad[1]:
-            grad_y = grad * (z * x.log()).masked_fill((x == 0) & (y >= 0), 0)
+        if self.needs_input_grad[0]:
+            grad_x = xp.where(y == 0, 0, grad * y * x ** (y - 1))
+        if self.needs_input_grad[1]:
+            grad_y = grad * xp.where((x == 0) & (y >= 0), 0, z * xp.log(x))
         return grad_x, grad_y
 
 
-class RPow(Function):
+class RPow(Op):
     """z = base ** x for a number base  ->  dz/dx = base ** x * log(base) = z log(base)
 
     As in PyTorch: for base 0 the gradient is 0 where x >= 0 (0 ** x is flat there), and a
@@ -202,21 +158,18 @@ class RPow(Function):
     """
 
     node_name = "PowBackward2"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, base):
-        ctx.save_for_backward(x)
-        ctx.base = base
+    def forward(self, x, base):
+        self.save_for_backward(x)
+        self.base = base
         a, b = binary_arrays(x, base)
         return row_major(b ** a)  # as PyTorch lays it out
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, z = ctx.saved_tensors
-        slope = z * np.log(ctx.base)  # numpy's log: -inf at 0 and nan below, where math raises
-        return grad * (slope.masked_fill(x >= 0, 0) if ctx.base == 0 else slope), None
+    def backward(self, xp, saved, grad):
+        x, z = saved
+        slope = z * np.log(self.base)  # numpy's log: -inf at 0 and nan below, where math raises
+        return grad * (xp.where(x >= 0, 0, slope) if self.base == 0 else slope), None
 
 
 @export("add", "__add__", "__radd__")

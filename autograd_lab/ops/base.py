@@ -60,8 +60,8 @@ def binary_arrays(x, y):
     Python float it becomes float32 too, where numpy would pick float64. Between two floats
     (or two integers) a 0-d tensor acts like a number: float32 + 0-d float64 stays float32.
     """
-    a, b = array_of(x), array_of(y)
-    if isinstance(x, Tensor) and isinstance(y, Tensor):
+    a, b = array_of(x), array_of(y)  # (the ops built on `Op` pass arrays already)
+    if hasattr(a, "dtype") and hasattr(b, "dtype"):  # two tensors' arrays
         if a.shape != b.shape:
             broadcast_shapes(a.shape, b.shape)
         if a.dtype != b.dtype:

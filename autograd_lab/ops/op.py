@@ -68,7 +68,7 @@ class Op(Node):
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         result = node.forward(*arrays, **settings)
         several = isinstance(result, tuple)
-        outputs = tuple([Tensor._from_array(r if type(r) is not np.generic else np.asarray(r),
+        outputs = tuple([Tensor._from_array(np.asarray(r) if isinstance(r, np.generic) else r,
                                             device) for r in (result if several else (result,))])
         if cls.is_view:
             views.record_views(inputs[0], outputs, cls, settings, several)
