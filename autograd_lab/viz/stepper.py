@@ -23,11 +23,10 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from autograd_lab import backend
 from autograd_lab.autograd import events
 from autograd_lab.autograd.function import AccumulateGrad
 from autograd_lab.viz import names as names_module
-from autograd_lab.viz.draw import build, describe_array, format_values
+from autograd_lab.viz.draw import as_array, build, describe_array, format_values
 from autograd_lab.viz.graph import collect
 from autograd_lab.viz.render import html_for
 
@@ -324,7 +323,7 @@ def local_gradients(step):
 
 
 def _copy(tensor):
-    return None if tensor is None else np.array(backend.to_numpy(tensor._data), copy=True)
+    return None if tensor is None else np.array(as_array(tensor), copy=True)
 
 
 def _node_name(node):
