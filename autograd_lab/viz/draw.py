@@ -37,7 +37,7 @@ Everything is read through public attributes: `grad_fn`, `next_functions`, `name
 import numpy as np
 from graphviz import nohtml
 
-from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.autograd import AccumulateGrad
 from autograd_lab.tensor import Tensor
 from autograd_lab.viz import names as names_module
 from autograd_lab.viz import recorder as recorders

@@ -38,7 +38,7 @@ class Recorder:
     def __init__(self):
         self.received = weakref.WeakSet()
         self.second_order = weakref.WeakSet()
-        self._unsubscribe = events.subscribe(self._on_event)
+        self._unsubscribe = events.subscribe(self)  # held weakly: dropping self unsubscribes
         _recorders.add(self)
 
     @property
@@ -57,7 +57,8 @@ class Recorder:
     def __exit__(self, *exception):
         self.stop()
 
-    def _on_event(self, kind, details):
+    def __call__(self, kind, details):
+        """What the engine calls for each event (a listener: see `autograd_lab.autograd.events`)."""
         if kind in ("node_started", "grad_accumulated"):
             self.received.add(details["node"])
         elif kind == "node_created" and details["during_backward"]:

@@ -23,8 +23,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from autograd_lab.autograd import events
-from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.autograd import AccumulateGrad, events
 from autograd_lab.viz import names as names_module
 from autograd_lab.viz.draw import as_array, build, describe_array, format_values
 from autograd_lab.viz.graph import collect

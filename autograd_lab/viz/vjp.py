@@ -23,7 +23,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from autograd_lab.autograd.engine import grad as autograd_grad
+from autograd_lab.autograd import grad as autograd_grad
 from autograd_lab.creation import from_numpy
 from autograd_lab.tensor import Tensor
 from autograd_lab.viz.draw import as_array
