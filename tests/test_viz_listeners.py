@@ -268,3 +268,12 @@ def test_viz_reads_no_private_attribute_of_nodes_or_tensors():
 def test_docstring_examples_run(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_figures_hold_a_recorder_for_the_states_they_show():
+    from autograd_lab.viz import figures
+
+    assert "second-order" in figures.second_order_graph().source
+    after = figures.tutorial_graph_after_backward().source
+    for line in statements(after, "Backward0"):
+        assert "received" in line, line
