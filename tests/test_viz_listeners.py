@@ -141,15 +141,6 @@ def test_a_closed_live_view_that_nobody_holds_stops_listening():
     assert listening() == before
 
 
-def test_a_dropped_live_view_stops_listening_without_stop():
-    before = listening()
-    graph = viz.LiveGraph(interval=3600)
-    super(viz.LiveGraph, graph).close()  # only the widget's own close: no stop()
-    assert graph.following
-    del graph
-    assert listening() == before
-
-
 def test_the_stepper_listens_during_its_own_pass_only():
     before = listening()
     x, out = tutorial()
@@ -163,7 +154,7 @@ def test_the_stepper_listens_during_its_own_pass_only():
 def test_without_a_recorder_a_drawing_shows_what_the_graph_says():
     x, out = tutorial()
     out.backward()
-    source = viz.draw(out).source
+    source = viz.draw(out, names={"x": x}).source
     for line in statements(source, "MulBackward0"):  # backward freed them: they ran
         assert "received" in line and "freed" in line, line
     for name in ("AddBackward0", "MeanBackward0"):  # saved nothing: the graph cannot tell
@@ -265,7 +256,10 @@ def test_viz_reads_no_private_attribute_of_nodes_or_tensors():
 @pytest.mark.parametrize("name", ["autograd_lab.viz", "autograd_lab.viz.recorder",
                                   "autograd_lab.viz.draw", "autograd_lab.viz.live",
                                   "autograd_lab.viz.stepper", "autograd_lab.viz.vjp"])
-def test_docstring_examples_run(name):
+def test_docstring_examples_run(name, monkeypatch):
+    # the examples name their tensors from the calling code, as outside a notebook
+    monkeypatch.setattr(importlib.import_module("autograd_lab.viz.names"), "notebook_namespace",
+                        lambda: None)
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
 

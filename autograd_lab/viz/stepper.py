@@ -1,11 +1,12 @@
 """Step through a real backward pass node by node: play, step, back, or drag the slider.
 
 `BackwardStepper(loss)` runs `loss.backward()` once, for real, while listening to the engine's
-events, and keeps what each node received and sent. Stepping replays that record on the
-picture: the node being processed turns gold, the gradients it sent are written in red on the
-arrows they travel along (arrows point from the output down to the leaves, the way backward
-goes), fan-in nodes say how many gradients they added up, and the leaves' `.grad` fill in. The
-sentence describing the step sits above the picture, so it stays in sight in a short window.
+events (during that pass only: afterwards it costs the engine nothing), and keeps what each node
+received and sent. Stepping replays that record on the picture: the node being processed turns
+gold, the gradients it sent are written in red on the arrows they travel along (arrows point
+from the output down to the leaves, the way backward goes), fan-in nodes say how many gradients
+they added up, and the leaves' `.grad` fill in. The sentence describing the step sits above the
+picture, so it stays in sight in a short window.
 
 >>> import autograd_lab as alt
 >>> from autograd_lab import viz
