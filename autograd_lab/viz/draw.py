@@ -13,11 +13,12 @@ Colours (`draw(..., legend=True)` draws a legend of the colours and states prese
 - orange:       a tensor saved for backward (`show_saved=True`)
 - light grey:   a backward function, one per operation (`AddBackward0`, `MulBackward0`, ...)
 - plum:         a node made by `backward(create_graph=True)`: the graph of the gradient itself
+                (as seen by a recorder, below)
 - gold:         the node the backward stepper is processing now
 
 State:
 
-- a thick green border: the node has received its gradient;
+- a thick green border: the node has received its gradient (as far as the drawing knows, below);
 - "sum of N gradients": a fan-in, where backward adds up the gradients of N uses of one value;
 - a dashed border and "buffers freed": a backward without `retain_graph=True` has released
   what this node saved, so a second backward through it fails (the border stays green: the node
@@ -27,8 +28,9 @@ What a drawing knows about a backward pass. The graph itself says which leaves h
 and which nodes backward freed (`node.released`): those nodes ran, so they are drawn as having
 received their gradient. Which of the other nodes received one, and which nodes a
 `create_graph=True` pass made (plum), only a witness can say: a `viz.Recorder` (or a live view,
-which holds one) alive while backward ran. Without one, a node that saved nothing shows no green
-border after backward, and the graph of a gradient is drawn grey like any other.
+which holds one) that listened while backward ran and is still held when you draw. Without one,
+a node that saved nothing shows no green border after backward, and the graph of a gradient is
+drawn grey like any other.
 
 Everything is read through public attributes: `grad_fn`, `next_functions`, `name()`,
 `AccumulateGrad.variable`, `node.saved`, `node.released`, `tensor.output_nr`, `.grad`.
