@@ -267,8 +267,12 @@ def test_grad_with_respect_to_an_intermediate_tensor():
 def test_grad_does_not_run_parts_of_the_graph_it_does_not_need():
     x, other = leaf(1.0), leaf(1.0)
     ran = []
-    unsubscribe = events.subscribe(
-        lambda kind, d: ran.append(d["node"].name()) if kind == "node_started" else None)
+
+    def listener(kind, details):  # held weakly by events: this name keeps it alive
+        if kind == "node_started":
+            ran.append(details["node"].name())
+
+    unsubscribe = events.subscribe(listener)
     try:
         alt.autograd.grad(x * 2 + other.exp(), x)
     finally:
@@ -393,8 +397,12 @@ def test_backward_runs_nodes_latest_created_first():
     b = a.exp()
     c = a * 3
     order = []
-    unsubscribe = events.subscribe(
-        lambda kind, d: order.append(d["node"].name()) if kind == "node_started" else None)
+
+    def listener(kind, details):  # held weakly by events: this name keeps it alive
+        if kind == "node_started":
+            order.append(details["node"].name())
+
+    unsubscribe = events.subscribe(listener)
     try:
         (b + c).backward()
     finally:

@@ -18,10 +18,10 @@ HAS_DOT = shutil.which("dot") is not None
 
 @pytest.fixture(autouse=True, scope="module")
 def recording():
-    """viz listens to the engine while these tests run, and stops afterwards."""
-    viz.recorder.start()
-    yield
-    viz.recorder.stop()
+    """A recorder watches these tests' backward passes, and the drawings show what it saw."""
+    recorder = viz.Recorder()
+    yield recorder
+    recorder.stop()
 
 
 def statements(source, label_part):

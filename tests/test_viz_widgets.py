@@ -13,9 +13,10 @@ from autograd_lab.autograd import events
 
 @pytest.fixture(autouse=True, scope="module")
 def recording():
-    viz.recorder.start()
-    yield
-    viz.recorder.stop()
+    """A recorder watches these tests' backward passes, and the drawings show what it saw."""
+    recorder = viz.Recorder()
+    yield recorder
+    recorder.stop()
 
 
 def tutorial():

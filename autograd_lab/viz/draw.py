@@ -13,26 +13,37 @@ Colours (`draw(..., legend=True)` draws a legend of the colours and states prese
 - orange:       a tensor saved for backward (`show_saved=True`)
 - light grey:   a backward function, one per operation (`AddBackward0`, `MulBackward0`, ...)
 - plum:         a node made by `backward(create_graph=True)`: the graph of the gradient itself
+                (as seen by a recorder, below)
 - gold:         the node the backward stepper is processing now
 
 State:
 
-- a thick green border: the node has received its gradient;
+- a thick green border: the node has received its gradient (as far as the drawing knows, below);
 - "sum of N gradients": a fan-in, where backward adds up the gradients of N uses of one value;
 - a dashed border and "buffers freed": a backward without `retain_graph=True` has released
   what this node saved, so a second backward through it fails (the border stays green: the node
   did receive its gradient).
+
+What a drawing knows about a backward pass. The graph itself says which leaves have a `.grad`
+and which nodes backward freed (`node.released`): those nodes ran, so they are drawn as having
+received their gradient. Which of the other nodes received one, and which nodes a
+`create_graph=True` pass made (plum), only a witness can say: a `viz.Recorder` (or a live view,
+which holds one) that listened while backward ran and is still held when you draw. Without one,
+a node that saved nothing shows no green border after backward, and the graph of a gradient is
+drawn grey like any other.
+
+Everything is read through public attributes: `grad_fn`, `next_functions`, `name()`,
+`AccumulateGrad.variable`, `node.saved`, `node.released`, `tensor.output_nr`, `.grad`.
 """
 
 import numpy as np
 from graphviz import nohtml
 
-from autograd_lab import backend
-from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.autograd import AccumulateGrad
 from autograd_lab.tensor import Tensor
 from autograd_lab.viz import names as names_module
+from autograd_lab.viz import recorder as recorders
 from autograd_lab.viz.graph import Group, collect, fold
-from autograd_lab.viz.recorder import recorder
 from autograd_lab.viz.render import GraphPicture
 
 COLORS = {
@@ -105,18 +116,22 @@ def as_tensor_list(tensor_or_tensors):
 
 
 class CurrentState:
-    """The graph's state as it is now: what `draw` shows (the stepper shows its own)."""
+    """The graph's state as it is now: what `draw` shows (the stepper shows its own).
+
+    A node received its gradient when a recorder alive saw it, or when the graph shows it:
+    a leaf's `.grad` is set, or backward freed the node's saved tensors.
+    """
 
     def received(self, node):
         if isinstance(node, AccumulateGrad):
-            return node.variable.grad is not None or node in recorder.received
-        return node in recorder.received or getattr(node, "_released", False)
+            return node.variable.grad is not None or recorders.received(node)
+        return node.released or recorders.received(node)
 
     def is_current(self, node):
         return False
 
     def freed(self, node):
-        return getattr(node, "_released", False)
+        return not isinstance(node, AccumulateGrad) and node.released
 
     def leaf_grad(self, tensor):
         return _grad_array(tensor)
@@ -203,7 +218,7 @@ class _Builder:
             lines.append(f"sum of {count} gradients")
         classes = ["function"]
         attributes = {"fillcolor": COLORS["function"], "style": "rounded,filled"}
-        if node in recorder.second_order:
+        if recorders.second_order(node):
             attributes["fillcolor"] = COLORS["second_order"]
             classes.append("second-order")
             self.present.add("second_order")
@@ -235,7 +250,7 @@ class _Builder:
         self.records[id(tensor)] = key
         name = self._name(tensor)
         fields = [name if name is not None else f"({role})", describe(tensor)]
-        values = format_values(backend.to_numpy(tensor._data)) if tensor.numel() <= SMALL else None
+        values = format_values(as_array(tensor)) if tensor.numel() <= SMALL else None
         if values is not None:
             fields.append(f"data {values}")
         if (tensor.is_leaf and tensor.requires_grad) or tensor.retains_grad:
@@ -259,19 +274,19 @@ class _Builder:
     def _output_records(self):
         """Records for outputs and named intermediates: `(node, output_nr) -> DOT key`."""
         visible = {node for node in self.graph.nodes if self.folding.unit(node) is node}
-        candidates = [(t, "output") for t in self.tensors]
-        candidates += [(t, "intermediate") for _, t in self.name_map.values()]
+        candidates = [(t, place(t), "output") for t in self.tensors]
+        candidates += [(t, place(t), "intermediate") for _, t in self.name_map.values()]
         if self.show_saved:
-            candidates += [(t, "intermediate") for t in _saved_tensors(self.graph.nodes)
-                           if t is not None]
+            candidates += [(t, where, "intermediate") for node in self.graph.nodes
+                           for t, where in saved_by(node)]
         outputs = {}
-        for tensor, role in candidates:
-            node = tensor.grad_fn
-            if node is None or node not in visible or (node, tensor._output_nr) in outputs:
+        for tensor, where, role in candidates:
+            node = where[0]
+            if node is None or node not in visible or where in outputs:
                 continue
             key = f"t{len(self.records)}"
             self._add_record(tensor, key, role)
-            outputs[(node, tensor._output_nr)] = key
+            outputs[where] = key
             self.present.add("arrow")
             self.dot.edge(key, self.keys[id(node)])
         return outputs
@@ -310,11 +325,8 @@ class _Builder:
         for node in self.graph.nodes:
             if self.folding.unit(node) is not node or isinstance(node, AccumulateGrad):
                 continue
-            for tensor in _saved_by(node):
-                if tensor is None:
-                    continue
-                key = self.records.get(id(tensor)) or self.outputs.get(
-                    (tensor.grad_fn, tensor._output_nr))
+            for tensor, where in saved_by(node):
+                key = self.records.get(id(tensor)) or self.outputs.get(where)
                 if key is None:
                     key = f"t{len(self.records)}"
                     self._add_record(tensor, key, "saved")
@@ -322,24 +334,34 @@ class _Builder:
                               arrowhead="odot", constraint="false")
 
 
-def _saved_tensors(nodes):
-    for node in nodes:
-        yield from _saved_by(node)
+def place(tensor):
+    """Where `tensor` comes from in the graph: `(grad_fn, output_nr)`; `(None, 0)` for a leaf."""
+    return tensor.grad_fn, tensor.output_nr
 
 
-def _saved_by(node):
-    """What `node` saved; its own output, which it keeps without a grad_fn, as that output."""
-    tensors = [tensor for tensor, _ in getattr(node, "_saved", ())]
-    if tensors and getattr(node, "saves_output", False):
-        output = tensors[-1] = tensors[-1].detach()
-        output._grad_fn = node  # (grad_fn itself is read-only, as in PyTorch)
-    return tensors
+def saved_by(node):
+    """`(tensor, place)` for each tensor `node` saved (`node.saved`; nothing once freed).
+
+    A node that saves its own output (`saves_output`: exp, relu) keeps it without a grad_fn,
+    so that the node and its output do not hold each other; its place is the node's output 0.
+    """
+    if isinstance(node, AccumulateGrad):
+        return []
+    saved = [(tensor, place(tensor)) for tensor in node.saved if tensor is not None]
+    if saved and getattr(node, "saves_output", False):
+        saved[-1] = (saved[-1][0], (node, 0))
+    return saved
+
+
+def as_array(tensor):
+    """The values of `tensor` as a numpy array (copied to the host from a GPU)."""
+    return tensor.detach().cpu().numpy()
 
 
 def _grad_array(tensor):
     """`tensor.grad` as a numpy array (asked only of leaves and tensors that retain grad)."""
     grad = tensor.grad
-    return None if grad is None else backend.to_numpy(grad._data)
+    return None if grad is None else as_array(grad)
 
 
 # -- text ----------------------------------------------------------------------------------------

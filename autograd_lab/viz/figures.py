@@ -7,6 +7,7 @@ import graphviz
 
 import autograd_lab as alt
 from autograd_lab.viz.draw import COLORS, draw, plain
+from autograd_lab.viz.recorder import Recorder
 from autograd_lab.viz.stepper import BackwardStepper
 
 
@@ -46,8 +47,9 @@ def tutorial_graph():
 def tutorial_graph_after_backward():
     """The same graph after `out.backward()`: gradients arrived, buffers freed, x.grad = 4.5."""
     tensors = _tutorial()
-    tensors["out"].backward()
-    return draw(tensors["out"], names=tensors)
+    with Recorder():  # drawn inside: the recorder is alive, every node it saw is bordered
+        tensors["out"].backward()
+        return draw(tensors["out"], names=tensors)
 
 
 def tutorial_graph_saved():
@@ -100,8 +102,9 @@ def second_order_graph():
     """`x.grad` after `(x ** 3).backward(create_graph=True)`: a graph of its own (plum)."""
     x = alt.tensor(2.0, requires_grad=True)
     y = x ** 3
-    y.backward(create_graph=True)
-    return draw([x.grad], names={"x": x, "y": y})
+    with Recorder():  # drawn inside: the recorder saw which nodes backward made
+        y.backward(create_graph=True)
+        return draw([x.grad], names={"x": x, "y": y})
 
 
 def _doubling(x):

@@ -10,7 +10,7 @@ one "more nodes" box.
 
 from collections import deque
 
-from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.autograd import AccumulateGrad
 
 
 class Edge:

@@ -3,7 +3,9 @@
 `viz.live()` returns a `LiveGraph`. Display it once; from then on every new operation (and
 every backward pass) redraws it in place: no new cell output, also while a cell is running.
 It follows the tensors made since it was created and draws the graphs behind them, with your
-variable names. `.stop()` stops following.
+variable names, and, through the `viz.Recorder` it holds, which nodes received a gradient.
+`.stop()` stops following (the last picture stays); `.close()` also removes the widget. A view
+that is stopped, or closed and dropped, costs the engine nothing.
 
 `viz.live().dock()` puts the view in a panel of its own beside the notebook in JupyterLab (with
 the `sidecar` package, part of `autograd_lab[lab]`), where it stays in sight while you scroll
@@ -31,6 +33,7 @@ from autograd_lab.autograd import events
 from autograd_lab.viz import names as names_module
 from autograd_lab.viz.draw import build
 from autograd_lab.viz.graph import collect
+from autograd_lab.viz.recorder import Recorder
 from autograd_lab.viz.render import html_for
 
 WAITING = "The graph appears here as soon as an operation on a tensor that requires grad runs."
@@ -41,6 +44,7 @@ class LiveGraph(widgets.HTML):
 
     Redraws happen at most every `interval` seconds while operations run, and once more when
     the notebook cell finishes. `refresh()` redraws now; `stop()` detaches it from the engine.
+    The engine holds it weakly: once stopped, or closed and no longer referenced, it is gone.
     """
 
     def __init__(self, names="auto", params=None, show_saved=False, legend=False, max_nodes=200,
@@ -58,6 +62,7 @@ class LiveGraph(widgets.HTML):
         self._dirty = False
         self._last_draw = 0.0
         self._panel = None  # the side panel holding this view, once docked
+        self.recorder = Recorder()  # which nodes received a gradient, for the picture
         self._unsubscribe = events.subscribe(self._on_event)
         self._shell = _ipython_shell()
         if self._shell is not None:
@@ -96,6 +101,7 @@ class LiveGraph(widgets.HTML):
 
     def stop(self):
         """Stop following new operations (the last picture stays)."""
+        self.recorder.stop()
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
@@ -105,6 +111,12 @@ class LiveGraph(widgets.HTML):
             except ValueError:
                 pass
             self._shell = None
+
+    def close(self):
+        """Stop following and remove the widget (ipywidgets keeps every widget until closed)."""
+        self.stop()
+        self.undock()
+        super().close()
 
     def refresh(self):
         """Redraw now."""

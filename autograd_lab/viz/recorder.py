@@ -1,21 +1,35 @@
-"""Remember what the engine reported, so a drawing can show which nodes received a gradient.
+"""Remember what the engine reported, so a drawing can show what the graph itself does not say.
 
-Importing `autograd_lab.viz` subscribes one `Recorder` to the engine's events. It keeps only weak
-references, so it never keeps a graph alive. It records two things the graph itself does not say:
+A `Recorder` listens to the engine's events from the moment it is made, and remembers two
+things the graph does not record:
 
-- which nodes have received a gradient in some backward pass (`received`), and
-- which nodes were created *while* a backward pass was running, which only happens with
-  `create_graph=True` (`second_order`): the graph of the gradient itself.
+- which nodes received a gradient in a backward pass (`received`), also the nodes that saved
+  nothing, so that backward freed nothing there;
+- which nodes a `create_graph=True` backward pass made (`second_order`): the graph of the
+  gradient itself (the engine says so in its "node_created" event: `during_backward`).
 
-Everything else a drawing shows (`.grad`, freed buffers, fan-in) is read from the graph.
+Drawings consult every recorder alive (`alive()`). Nothing listens unless you hold a recorder
+(or a live view, which holds one): importing `autograd_lab.viz` subscribes nothing, and the
+engine pays for events only while someone listens.
+
+>>> import autograd_lab as alt
+>>> from autograd_lab import viz
+>>> x = alt.tensor(2.0, requires_grad=True)
+>>> y = x ** 3
+>>> with viz.Recorder() as recorder:      # listens inside the block, remembers afterwards
+...     y.backward(create_graph=True)
+>>> y.grad_fn in recorder.received, x.grad.grad_fn in recorder.second_order
+(True, True)
+
+The recorder keeps only weak references, so it never keeps a graph alive. It listens until
+`stop()` (or the end of the `with` block) and is forgotten when you drop it.
 """
 
-import sys
 import weakref
 
-from autograd_lab.autograd import engine, events
+from autograd_lab.autograd import events
 
-_BACKWARD_CODE = engine.run_backward.__code__
+_recorders = weakref.WeakSet()  # every Recorder alive, listening or not
 
 
 class Recorder:
@@ -24,45 +38,48 @@ class Recorder:
     def __init__(self):
         self.received = weakref.WeakSet()
         self.second_order = weakref.WeakSet()
-        self._backward_depth = 0
-        self._unsubscribe = None
+        self._unsubscribe = events.subscribe(self)  # held weakly: dropping self unsubscribes
+        _recorders.add(self)
 
-    def start(self):
-        """Begin listening (does nothing when already listening)."""
-        if self._unsubscribe is None:
-            self._unsubscribe = events.subscribe(self)
+    @property
+    def listening(self):
+        return self._unsubscribe is not None
 
     def stop(self):
-        """Stop listening; the engine pays nothing for events once no one listens."""
+        """Stop listening; what was recorded stays (drawings use it while you hold this)."""
         if self._unsubscribe is not None:
             self._unsubscribe()
             self._unsubscribe = None
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exception):
+        self.stop()
+
     def __call__(self, kind, details):
-        if kind == "node_started":
+        """What the engine calls for each event (a listener: see `autograd_lab.autograd.events`)."""
+        if kind in ("node_started", "grad_accumulated"):
             self.received.add(details["node"])
-        elif kind == "grad_accumulated":
-            self.received.add(details["node"])
-        elif kind == "node_created":
-            if self._backward_depth:
-                if _inside_backward():
-                    self.second_order.add(details["node"])
-                else:  # a backward that raised never said it finished
-                    self._backward_depth = 0
-        elif kind == "backward_started":
-            self._backward_depth += 1
-        elif kind == "backward_finished":
-            self._backward_depth = max(0, self._backward_depth - 1)
+        elif kind == "node_created" and details["during_backward"]:
+            self.second_order.add(details["node"])
+
+    def __repr__(self):
+        state = "listening" if self.listening else "stopped"
+        return (f"Recorder({state}, {len(self.received)} nodes received a gradient, "
+                f"{len(self.second_order)} made by create_graph)")
 
 
-def _inside_backward():
-    """True when the engine's backward pass is on the call stack."""
-    frame = sys._getframe(1)
-    while frame is not None:
-        if frame.f_code is _BACKWARD_CODE:
-            return True
-        frame = frame.f_back
-    return False
+def alive():
+    """The recorders that exist now (a drawing reads what each of them saw)."""
+    return list(_recorders)
 
 
-recorder = Recorder()
+def received(node):
+    """True when a recorder alive saw `node` receive a gradient."""
+    return any(node in recorder.received for recorder in alive())
+
+
+def second_order(node):
+    """True when a recorder alive saw a `create_graph=True` backward pass make `node`."""
+    return any(node in recorder.second_order for recorder in alive())

@@ -1,11 +1,12 @@
 """Step through a real backward pass node by node: play, step, back, or drag the slider.
 
 `BackwardStepper(loss)` runs `loss.backward()` once, for real, while listening to the engine's
-events, and keeps what each node received and sent. Stepping replays that record on the
-picture: the node being processed turns gold, the gradients it sent are written in red on the
-arrows they travel along (arrows point from the output down to the leaves, the way backward
-goes), fan-in nodes say how many gradients they added up, and the leaves' `.grad` fill in. The
-sentence describing the step sits above the picture, so it stays in sight in a short window.
+events (during that pass only: afterwards it costs the engine nothing), and keeps what each node
+received and sent. Stepping replays that record on the picture: the node being processed turns
+gold, the gradients it sent are written in red on the arrows they travel along (arrows point
+from the output down to the leaves, the way backward goes), fan-in nodes say how many gradients
+they added up, and the leaves' `.grad` fill in. The sentence describing the step sits above the
+picture, so it stays in sight in a short window.
 
 >>> import autograd_lab as alt
 >>> from autograd_lab import viz
@@ -23,11 +24,9 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from autograd_lab import backend
-from autograd_lab.autograd import events
-from autograd_lab.autograd.function import AccumulateGrad
+from autograd_lab.autograd import AccumulateGrad, events
 from autograd_lab.viz import names as names_module
-from autograd_lab.viz.draw import build, describe_array, format_values
+from autograd_lab.viz.draw import as_array, build, describe_array, format_values
 from autograd_lab.viz.graph import collect
 from autograd_lab.viz.render import html_for
 
@@ -324,7 +323,7 @@ def local_gradients(step):
 
 
 def _copy(tensor):
-    return None if tensor is None else np.array(backend.to_numpy(tensor._data), copy=True)
+    return None if tensor is None else np.array(as_array(tensor), copy=True)
 
 
 def _node_name(node):

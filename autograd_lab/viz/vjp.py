@@ -23,9 +23,10 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from autograd_lab import backend
-from autograd_lab.autograd.entry import grad as autograd_grad
+from autograd_lab.autograd import grad as autograd_grad
+from autograd_lab.creation import from_numpy
 from autograd_lab.tensor import Tensor
+from autograd_lab.viz.draw import as_array
 
 LIMIT = 64  # elements of x or y beyond which the Jacobian is too big to show
 CONTROLS = 8  # at most this many entries of v get a box of their own
@@ -50,9 +51,8 @@ class VJPExplorer:
     def _backward(self, v):
         """`x.grad` after `func(x).backward(gradient=v)`, on a fresh copy of `x`."""
         x = self.x.detach().clone().requires_grad_(True)
-        gradient = Tensor._from_array(v.reshape(self.y_shape))
-        self.func(x).backward(gradient=gradient)
-        return backend.to_numpy(x.grad._data).reshape(-1).copy()
+        self.func(x).backward(gradient=from_numpy(v.reshape(self.y_shape)))
+        return as_array(x.grad).reshape(-1).copy()
 
     def set_v(self, values):
         """Use `values` as `v`, run backward again, and update the widget; returns self."""
@@ -134,19 +134,19 @@ def vjp_explorer(func, x, v):
         raise ValueError(f"vjp_explorer shows Jacobians of at most {LIMIT} rows and columns; "
                          f"got y with {y.numel()} and x with {x.numel()} elements")
     if not isinstance(v, Tensor):
-        v = Tensor._from_array(np.asarray(v, dtype=backend.to_numpy(y._data).dtype))
+        v = from_numpy(np.asarray(v, dtype=as_array(y).dtype))
     if tuple(v.shape) != tuple(y.shape):
         raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of {list(v.shape)} "
                            f"and output[0] has a shape of {list(y.shape)}.")
     rows = []
     for i in range(y.numel()):
-        one_hot = np.zeros(y.numel(), dtype=backend.to_numpy(y._data).dtype)
+        one_hot = np.zeros(y.numel(), dtype=as_array(y).dtype)
         one_hot[i] = 1
-        seed = Tensor._from_array(one_hot.reshape(tuple(y.shape)))
+        seed = from_numpy(one_hot.reshape(tuple(y.shape)))
         (row,) = autograd_grad(y, x, grad_outputs=seed, retain_graph=True, allow_unused=True)
         rows.append(np.zeros(x.numel()) if row is None
-                    else backend.to_numpy(row._data).reshape(-1))
-    return VJPExplorer(func, x, np.array(rows), backend.to_numpy(v._data).reshape(-1).copy(),
+                    else as_array(row).reshape(-1))
+    return VJPExplorer(func, x, np.array(rows), as_array(v).reshape(-1).copy(),
                        tuple(y.shape))
 
 
