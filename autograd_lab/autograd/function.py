@@ -71,10 +71,11 @@ class Node:
     def keep_for_backward(self, tensors):
         """Keep tensors (or None) for backward, with their version, to catch in-place changes
         made before backward runs."""
-        self._saved = tuple([(t, t._version_cell[0]) if t is not None else (None, 0)
+        self._saved = tuple([(t, t._version_cell[0]) if isinstance(t, Tensor) else (t, 0)
                              for t in tensors])
-        if any(t is not None and t._grad_fn is not None for t in tensors):
-            self._had_history = tuple([t is not None and t._grad_fn is not None for t in tensors])
+        if any(isinstance(t, Tensor) and t._grad_fn is not None for t in tensors):
+            self._had_history = tuple([isinstance(t, Tensor) and t._grad_fn is not None
+                                       for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -99,7 +100,7 @@ class Node:
         output_at = len(self._saved) - 1 if self.saves_output else None
         for index, ((tensor, version), had_history) in enumerate(
                 itertools.zip_longest(self._saved, self._had_history)):
-            if tensor is not None:
+            if isinstance(tensor, Tensor):  # (a built-in op may keep a number)
                 if tensor._version_cell[0] != version:
                     made_by = (f"output 0 of {self.name()}" if index == output_at
                                else _made_by(tensor))
@@ -116,7 +117,7 @@ class Node:
     def saved(self):
         """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
         empty once backward freed it)."""
-        return tuple(tensor for tensor, _ in self._saved)
+        return tuple(tensor for tensor, _ in self._saved if isinstance(tensor, Tensor))
 
     @property
     def released(self):

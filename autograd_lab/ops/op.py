@@ -81,14 +81,15 @@ class Op(Node):
 
     def _keep_saved(self, inputs, output):
         """Turn the arrays forward saved into `(tensor, version)` pairs: an input's array
-        becomes that input, any other array a constant Tensor; the output goes last, detached
+        becomes that input, any other array a constant Tensor (numbers stay numbers); the output goes last, detached
         (an output that held its own node would make a reference cycle)."""
         kept = []
         for array in self._saved:
             tensor = next((x for x in inputs if isinstance(x, Tensor) and x._data is array), None)
-            if tensor is None and array is not None:
-                tensor = Tensor._from_array(array)
-            kept.append(tensor)
+            if tensor is None and hasattr(array, "dtype"):  # a number stays a number
+                tensor = Tensor._from_array(np.asarray(array) if isinstance(array, np.generic)
+                                            else array)
+            kept.append(array if tensor is None else tensor)
         if self.saves_output:
             kept.append(output.detach())
         self.keep_for_backward(kept)
@@ -102,7 +103,7 @@ class Op(Node):
                 output = saved[-1] = saved[-1].detach()
                 output._grad_fn, output._requires_grad = self, True
             return self.backward(recorded, saved, *grads)
-        saved = [t._data if t is not None else None for t in saved]
+        saved = [t._data if isinstance(t, Tensor) else t for t in saved]
         return self.backward(array_module(grads[0]), saved, *grads)
 
     @classmethod
