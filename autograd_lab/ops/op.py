@@ -81,8 +81,8 @@ class Op(Node):
 
     def _keep_saved(self, inputs, output):
         """Turn the arrays forward saved into `(tensor, version)` pairs: an input's array
-        becomes that input, any other array a constant Tensor (numbers stay numbers); the output goes last, detached
-        (an output that held its own node would make a reference cycle)."""
+        becomes that input, any other array a constant Tensor (numbers stay numbers); the
+        output goes last, detached (holding its own node, it would make a reference cycle)."""
         kept = []
         for array in self._saved:
             tensor = next((x for x in inputs if isinstance(x, Tensor) and x._data is array), None)

@@ -112,7 +112,7 @@ class Expand(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        from autograd_lab.autograd.engine import sum_to_shape
+        from autograd_lab.broadcasting import sum_to_shape
 
         return sum_to_shape(grad, ctx.shape)
 
