@@ -12,7 +12,7 @@ Code written for PyTorch runs with `import autograd_lab as torch`.
 """
 
 from autograd_lab.tensor import Tensor  # noqa: I001  (Tensor first: everything builds on it)
-from autograd_lab import autograd, ops
+from autograd_lab import autograd, ops, tensor_values  # noqa: F401  (attaches methods)
 from autograd_lab._printing import set_printoptions
 from autograd_lab.autograd import (
     enable_grad,

@@ -112,8 +112,9 @@ class Pow(Op):
         if p == 0:  # zeros even where grad is inf or nan, as in PyTorch
             return xp.zeros_like(grad)
         # PyTorch's formula, even for p = 2 (x ** 1, not x): the derivative of x ** 1 is x ** 0,
-        # which still depends on x, so a third derivative is zeros rather than an error
-        return grad * (p * x ** (p - 1))
+        # which still depends on x, so a third derivative is zeros rather than an error. The
+        # power is this op again (not numpy's `**`), with PyTorch's answers at -inf and 0.
+        return grad * (p * Pow.run(xp, x, exponent=p - 1))
 
 
 def _power(a, b):
@@ -144,7 +145,7 @@ class PowTensor(Op):
         x, y, z = saved
         grad_x = grad_y = None
         if self.needs_input_grad[0]:
-            grad_x = xp.where(y == 0, 0, grad * y * x ** (y - 1))
+            grad_x = xp.where(y == 0, 0, grad * y * PowTensor.run(xp, x, y - 1))
         if self.needs_input_grad[1]:
             grad_y = grad * xp.where((x == 0) & (y >= 0), 0, z * xp.log(x))
         return grad_x, grad_y
