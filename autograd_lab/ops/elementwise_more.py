@@ -20,7 +20,7 @@ class Sinh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x._data).sinh(_float_data(x))
+        return array_module(x._data).sinh(_float_data(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -37,7 +37,7 @@ class Cosh(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        return array_module(x._data).cosh(_float_data(x))
+        return array_module(x._data).cosh(_float_data(x._data))
 
     @staticmethod
     def backward(ctx, grad):
@@ -54,7 +54,8 @@ class Log10(Function):
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
-        data = _float_data(x)  # float32's own log10 misses exact powers: log10(100) = 2.0000002
+        # float32's own log10 misses exact powers: log10(100) = 2.0000002
+        data = _float_data(x._data)
         return array_module(data).log10(data.astype(np.float64)).astype(data.dtype, copy=False)
 
     @staticmethod
