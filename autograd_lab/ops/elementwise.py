@@ -1,217 +1,173 @@
 """Element-wise functions of one tensor: exp, log, sqrt, sin, tanh, sigmoid, relu, clamp, ...
 
 Each output element depends on the input element at the same place only, so each backward is
-the incoming gradient times the derivative, element by element, written with Tensor ops so that
-`create_graph=True` can differentiate it. Where the derivative is a function of the output
-(exp, sqrt, tanh, sigmoid, 1/x, relu), the op saves its output, as PyTorch does: the input may
-then change in place after the op, the output may not.
+the incoming gradient times the derivative, element by element, written once over `xp`
+(numpy's names, see `ops.op`) so that `create_graph=True` can differentiate it. Where the
+derivative is a function of the output (exp, sqrt, tanh, sigmoid, 1/x, relu), the op saves its
+output, as PyTorch does: the input may then change in place after the op, the output may not.
 """
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import broadcast_shapes, export
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor
 
 
 def _float_data(x):
-    """The input's array, as float32 if it holds integers (`alt.sqrt(int_tensor)` is float)."""
-    return x._data if x._data.dtype.kind == "f" else x._data.astype(np.float32)
+    """The array `x`, as float32 if it holds integers (`alt.sqrt(int_tensor)` is float)."""
+    return x if x.dtype.kind == "f" else x.astype(np.float32)
 
 
-class Exp(Function):
+class Exp(Op):
     """y = exp(x)  ->  dy/dx = exp(x) = y"""
 
-    node_name = "ExpBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x._data).exp(_float_data(x))
+    def forward(self, x):
+        return array_module(x).exp(_float_data(x))
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (y,) = saved
         return grad * y
 
 
-class Log(Function):
+class Log(Op):
     """y = log(x)  ->  dy/dx = 1 / x   (log(0) = -inf, log(-1) = nan, as in PyTorch)"""
 
-    node_name = "LogBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).log(_float_data(x))
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).log(_float_data(x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (x,) = saved
         return grad / x
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """y = √x  ->  dy/dx = 1 / (2√x) = 1 / (2y)   (inf at 0)"""
 
-    node_name = "SqrtBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x._data).sqrt(_float_data(x))
+    def forward(self, x):
+        return array_module(x).sqrt(_float_data(x))
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (y,) = saved
         return grad / (2 * y)
 
 
-class Sin(Function):
+class Sin(Op):
     """y = sin(x)  ->  dy/dx = cos(x)"""
 
-    node_name = "SinBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).sin(_float_data(x))
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).sin(_float_data(x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.cos()
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        return grad * xp.cos(x)
 
 
-class Cos(Function):
+class Cos(Op):
     """y = cos(x)  ->  dy/dx = -sin(x)"""
 
-    node_name = "CosBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).cos(_float_data(x))
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).cos(_float_data(x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * -x.sin()
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        return grad * -xp.sin(x)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """y = tanh(x)  ->  dy/dx = 1 - tanh(x)² = 1 - y²"""
 
-    node_name = "TanhBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x._data).tanh(_float_data(x))
+    def forward(self, x):
+        return array_module(x).tanh(_float_data(x))
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (y,) = saved
         return grad * (1 - y * y)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """y = σ(x) = 1 / (1 + exp(-x))  ->  dy/dx = σ(x) (1 - σ(x)) = y (1 - y)"""
 
-    node_name = "SigmoidBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
+    def forward(self, x):
         data = _float_data(x)
         return 1 / (1 + array_module(data).exp(-data))  # exp(-x) = inf gives 0, not a warning
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (y,) = saved
         return grad * y * (1 - y)
 
 
-class Abs(Function):
-    """y = |x|  ->  dy/dx = sign(x)   (0 at x == 0, as in PyTorch)"""
+class Abs(Op):
+    """y = |x|  ->  dy/dx = sign(x)   (0 at x == 0, as in PyTorch)
 
-    node_name = "AbsBackward0"
-    computes_on_arrays = True
+    The sign is `Sign`'s, which is 0 at nan where numpy's `sign` is nan: the gradient of |x|
+    at nan is 0, as in PyTorch.
+    """
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).abs(x._data)
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).abs(x)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.sign()
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        return grad * Sign.run(xp, x)
 
 
-class Sign(Function):
+class Sign(Op):
     """y = sign(x) in {-1, 0, 1}  ->  dy/dx = 0 (flat everywhere it is defined)
 
     sign(nan) is 0, as in PyTorch (so the gradient of |x| at nan is 0). The gradient is zeros
     that need no gradient themselves, even for an inf or nan incoming gradient.
     """
 
-    node_name = "SignBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        xp = array_module(x)
+        return xp.nan_to_num(xp.sign(x), nan=0)
 
-    @staticmethod
-    def forward(ctx, x):
-        return array_module(x._data).nan_to_num(array_module(x._data).sign(x._data), nan=0)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return Tensor._zeros(grad.shape, grad.dtype, grad.device)
+    def backward(self, xp, saved, grad):
+        return xp.zeros_like(grad)
 
 
-class Reciprocal(Function):
+class Reciprocal(Op):
     """y = 1 / x  ->  dy/dx = -1 / x² = -y²"""
 
-    node_name = "ReciprocalBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
+    def forward(self, x):
         return 1 / _float_data(x)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (y,) = saved
         return -grad * (y * y)
 
 
-class Relu(Function):
+class Relu(Op):
     """y = max(x, 0)  ->  dy/dx = 1 where y > 0, else 0 (0 at x == 0, as in PyTorch)"""
 
-    node_name = "ReluBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x):
-        xp = array_module(x._data)  # x where x < 0 is False: -0.0 stays -0.0, as in PyTorch
-        return xp.where(x._data < 0, 0, x._data).astype(x._data.dtype, copy=False)
+    def forward(self, x):
+        xp = array_module(x)  # x where x < 0 is False: -0.0 stays -0.0, as in PyTorch
+        return xp.where(x < 0, 0, x).astype(x.dtype, copy=False)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return ReluGrad.apply(grad, y)
+    def backward(self, xp, saved, grad):
+        (y,) = saved
+        return ReluGrad.run(xp, grad, y)
 
 
-class ReluGrad(Function):
+class ReluGrad(Op):
     """relu's backward as an op of its own: z = 0 where y <= 0, else grad
 
     ->  dz/dgrad = 0 where y <= 0, else 1;  dz/dy = 0. Recording y as an input (with a zero
@@ -220,74 +176,63 @@ class ReluGrad(Function):
     """
 
     node_name = "ThresholdBackwardBackward0"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, grad, y):
-        ctx.save_for_backward(y)
-        return array_module(grad._data).where(y._data <= 0, 0, grad._data).astype(
-            grad._data.dtype, copy=False)
+    def forward(self, grad, y):
+        self.save_for_backward(y)
+        return array_module(grad).where(y <= 0, 0, grad).astype(grad.dtype, copy=False)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return ReluGrad.apply(grad, y), Tensor._zeros(y.shape, y.dtype, y.device)
+    def backward(self, xp, saved, grad):
+        (y,) = saved
+        return ReluGrad.run(xp, grad, y), xp.zeros_like(y)
 
 
-class Clamp(Function):
+class Clamp(Op):
     """y = min(max(x, min), max) for numbers  ->  dy/dx = 1 where min <= x <= max, else 0
 
     At a bound itself the gradient is 1, as in PyTorch.
     """
 
-    node_name = "ClampBackward1"
-    computes_on_arrays = True
+    version = 1
 
-    @staticmethod
-    def forward(ctx, x, min=None, max=None):
-        ctx.save_for_backward(x)
-        ctx.min, ctx.max = min, max
-        xp = array_module(x._data)
-        return xp.clip(x._data, min, max).astype(x._data.dtype, copy=False)
+    def forward(self, x, min=None, max=None):
+        self.save_for_backward(x)
+        self.min, self.max = min, max
+        return array_module(x).clip(x, min, max).astype(x.dtype, copy=False)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        if ctx.min is None:
-            inside = x <= ctx.max
-        elif ctx.max is None:
-            inside = x >= ctx.min
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        if self.min is None:
+            inside = x <= self.max
+        elif self.max is None:
+            inside = x >= self.min
         else:
-            inside = (x >= ctx.min) & (x <= ctx.max)
-        return grad.masked_fill(~inside, 0)
+            inside = (x >= self.min) & (x <= self.max)
+        return xp.where(inside, grad, 0)
 
 
-class ClampTensor(Function):
+class ClampTensor(Op):
     """y = min(max(x, lo), hi) for tensor bounds  ->  the gradient goes to whichever of x, lo,
     hi is the result: x where lo <= x <= hi, lo where x < lo, hi where x > hi."""
 
     node_name = "ClampBackward0"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, x, lo, hi):
-        ctx.save_for_backward(x, lo, hi)
-        xp = array_module(x._data)
-        out = x._data if lo is None else xp.maximum(x._data, lo._data)
-        return out if hi is None else xp.minimum(out, hi._data)
+    def forward(self, x, lo, hi):
+        self.save_for_backward(x, lo, hi)
+        xp = array_module(x)
+        out = x if lo is None else xp.maximum(x, lo)
+        return out if hi is None else xp.minimum(out, hi)
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, lo, hi = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        x, lo, hi = saved
         inside = x == x  # all True (False at NaN, like the comparisons below)
         if lo is not None:
             inside = inside & (x >= lo)
         if hi is not None:
             inside = inside & (x <= hi)
-        needs = ctx.needs_input_grad  # ~(x < lo) rather than x >= lo: a NaN x sends lo 0
-        return (grad.masked_fill(~inside, 0),
-                grad.masked_fill(~(x < lo), 0) if lo is not None and needs[1] else None,
-                grad.masked_fill(~(x > hi), 0) if hi is not None and needs[2] else None)
+        needs = self.needs_input_grad  # where(x < lo), not where(x >= lo): a NaN x sends lo 0
+        return (xp.where(inside, grad, 0),
+                xp.where(x < lo, grad, 0) if lo is not None and needs[1] else None,
+                xp.where(x > hi, grad, 0) if hi is not None and needs[2] else None)
 
 
 def _unary(name, function_class, doc):

@@ -6,60 +6,45 @@ import math
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.elementwise import _float_data, _unary
+from autograd_lab.ops.op import Op
 
 
-class Sinh(Function):
+class Sinh(Op):
     """y = sinh(x) = (eˣ - e⁻ˣ) / 2  ->  dy/dx = cosh(x)"""
 
-    node_name = "SinhBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).sinh(_float_data(x))
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).sinh(_float_data(x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.cosh()
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        return grad * xp.cosh(x)
 
 
-class Cosh(Function):
+class Cosh(Op):
     """y = cosh(x) = (eˣ + e⁻ˣ) / 2  ->  dy/dx = sinh(x)"""
 
-    node_name = "CoshBackward0"
-    computes_on_arrays = True
+    def forward(self, x):
+        self.save_for_backward(x)
+        return array_module(x).cosh(_float_data(x))
 
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return array_module(x._data).cosh(_float_data(x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.sinh()
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        return grad * xp.sinh(x)
 
 
-class Log10(Function):
+class Log10(Op):
     """y = log₁₀(x) = ln(x) / ln(10)  ->  dy/dx = 1 / (x ln 10)"""
 
-    node_name = "Log10Backward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
+    def forward(self, x):
+        self.save_for_backward(x)
         data = _float_data(x)  # float32's own log10 misses exact powers: log10(100) = 2.0000002
         return array_module(data).log10(data.astype(np.float64)).astype(data.dtype, copy=False)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        (x,) = saved
         return grad / (x * math.log(10))
 
 

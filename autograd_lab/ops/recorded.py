@@ -25,8 +25,16 @@ def sin(x):
     return x.sin()
 
 
+def sinh(x):
+    return x.sinh()
+
+
 def cos(x):
     return x.cos()
+
+
+def cosh(x):
+    return x.cosh()
 
 
 def tanh(x):
