@@ -53,7 +53,6 @@ class Node:
     _hooks = ()  # hooks added with `register_hook`
     _released = False
     saves_output = False  # True: the output was saved too, last of what was saved
-    _had_history = ()  # per saved tensor, when any had a grad_fn: did it, when it was saved?
 
     def name(self):
         """The node's name as PyTorch prints it, e.g. `"AddBackward0"`."""
@@ -69,13 +68,10 @@ class Node:
     # -- what forward keeps for backward ----------------------------------------------------
 
     def keep_for_backward(self, tensors):
-        """Keep tensors (or None) for backward, with their version, to catch in-place changes
-        made before backward runs."""
-        self._saved = tuple([(t, t._version_cell[0]) if isinstance(t, Tensor) else (t, 0)
-                             for t in tensors])
-        if any(isinstance(t, Tensor) and t._grad_fn is not None for t in tensors):
-            self._had_history = tuple([isinstance(t, Tensor) and t._grad_fn is not None
-                                       for t in tensors])
+        """Keep tensors (or None) for backward, each with its version and its `grad_fn`, to
+        catch in-place changes (and `detach_()`) made before backward runs."""
+        self._saved = tuple([(t, t._version_cell[0], t._grad_fn) if isinstance(t, Tensor)
+                             else (t, 0, None) for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -96,28 +92,25 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
-        tensors = []
-        output_at = len(self._saved) - 1 if self.saves_output else None
-        for index, ((tensor, version), had_history) in enumerate(
-                itertools.zip_longest(self._saved, self._had_history)):
-            if isinstance(tensor, Tensor):  # (a built-in op may keep a number)
-                if tensor._version_cell[0] != version:
-                    made_by = (f"output 0 of {self.name()}" if index == output_at
-                               else _made_by(tensor))
-                    raise RuntimeError(_modified_inplace_message(tensor, version, made_by))
-                if had_history and tensor._grad_fn is None:  # history cut by detach_()
-                    raise RuntimeError(
-                        "Trying to use a saved tensor that has been detached in-place, i.e. "
-                        "with .detach_().This is not supported, please use out-of-place "
-                        "`.detach()` instead")
-            tensors.append(tensor)
-        return tensors
+        for index, (tensor, version, grad_fn) in enumerate(self._saved):
+            if not isinstance(tensor, Tensor):  # None, or a number a built-in op kept
+                continue
+            if tensor._version_cell[0] != version:
+                is_output = self.saves_output and index == len(self._saved) - 1
+                made_by = f"output 0 of {self.name()}" if is_output else _made_by(tensor)
+                raise RuntimeError(_modified_inplace_message(tensor, version, made_by))
+            if grad_fn is not None and tensor._grad_fn is None:  # history cut by detach_()
+                raise RuntimeError(
+                    "Trying to use a saved tensor that has been detached in-place, i.e. with "
+                    ".detach_().This is not supported, please use out-of-place `.detach()` "
+                    "instead")
+        return [tensor for tensor, _, _ in self._saved]
 
     @property
     def saved(self):
         """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
         empty once backward freed it)."""
-        return tuple(tensor for tensor, _ in self._saved if isinstance(tensor, Tensor))
+        return tuple(tensor for tensor, _, _ in self._saved if isinstance(tensor, Tensor))
 
     @property
     def released(self):
@@ -138,18 +131,30 @@ class Node:
 
     def attach(self, inputs, needs, outputs):
         """Make this node the `grad_fn` of `outputs` and link it to the nodes of `inputs`."""
-        used = [x if need else None for x, need in zip(inputs, needs)]
-        self.next_functions = tuple([x._gradient_edge() if x is not None else (None, 0)
-                                     for x in used])
-        self.input_shapes = tuple([x._data.shape if x is not None else None for x in used])
-        self.input_dtypes = tuple([x._data.dtype if x is not None else None for x in used])
+        edges, shapes, dtypes = [], [], []  # per input: where its gradient goes, and the shape
+        for x, need in zip(inputs, needs):  # and dtype that gradient must have
+            if need:
+                made_by = x._grad_fn
+                edges.append((made_by, x._output_nr) if made_by is not None and x._view is None
+                             else x._gradient_edge())
+                data = x._data
+                shapes.append(data.shape)
+                dtypes.append(data.dtype)
+            else:
+                edges.append((None, 0))
+                shapes.append(None)
+                dtypes.append(None)
+        self.next_functions = tuple(edges)
+        self.input_shapes, self.input_dtypes = tuple(shapes), tuple(dtypes)
         self.sequence_nr = next(_sequence)
         if len(outputs) > 1:
             self.number_of_outputs = len(outputs)
             self.output_metadata = tuple((o.shape, o.dtype, o.device) for o in outputs)
-        for output_nr, out in enumerate(outputs):
+        output_nr = 0
+        for out in outputs:
             if out._data.dtype.kind == "f":
                 out._requires_grad, out._grad_fn, out._output_nr = True, self, output_nr
+            output_nr += 1
         if anomaly.enabled:
             anomaly.record_forward(self)
         if events.listeners:
@@ -225,7 +230,7 @@ class Function(Node):
         if grad_mode._state.enabled and True in ctx.needs_input_grad:
             ctx.attach(inputs, ctx.needs_input_grad, outputs)
             if cls.saves_output:  # LEGACY
-                ctx._saved += ((outputs[0].detach(), outputs[0]._version),)
+                ctx._saved += ((outputs[0].detach(), outputs[0]._version, None),)
         else:
             ctx._saved = ()  # nothing will run backward: drop saved tensors now
         return outputs if several else outputs[0]

@@ -167,7 +167,7 @@ class PassState:
 def fit_to_inputs(node, grad_inputs, create_graph):
     """Check a node's gradients, and undo broadcasting and type promotion: each is summed down
     to its input's shape, in its input's dtype (`float32 * float64` sends float64 back)."""
-    if not isinstance(grad_inputs, tuple):
+    if type(grad_inputs) is not tuple:
         grad_inputs = (grad_inputs,)
     if len(grad_inputs) != len(node.next_functions):
         raise RuntimeError(
@@ -175,13 +175,13 @@ def fit_to_inputs(node, grad_inputs, create_graph):
             f"{len(node.next_functions)}, got {len(grad_inputs)})"
         )
     fitted = []
-    for index, (grad, shape, dtype) in enumerate(zip(grad_inputs, node.input_shapes,
-                                                     node.input_dtypes)):
-        if grad is None or shape is None:  # no gradient, or the input does not want one
+    shapes, dtypes = node.input_shapes, node.input_dtypes
+    for index, grad in enumerate(grad_inputs):
+        if grad is None or shapes[index] is None:  # no gradient, or the input wants none
             fitted.append(None)
             continue
         array = grad._data if create_graph else grad
-        if array.shape != shape or array.dtype != dtype:
+        if array.shape != shapes[index] or array.dtype != dtypes[index]:
             grad = _fit(node, index, grad, array, create_graph)
         fitted.append(grad)
     return fitted

@@ -99,7 +99,7 @@ class _InPlaceMethods:
         self._version_cell[0] += 1
         node = result._grad_fn
         if records and node.saves_output:  # exp_(), relu_(): the output it saved is self now
-            node._saved = node._saved[:-1] + ((self.detach(), self._version),)
+            node._saved = node._saved[:-1] + ((self.detach(), self._version, None),)
         if records and self._view is not None:
             write_through_view(self, result)
         elif records:
@@ -114,14 +114,14 @@ class _InPlaceMethods:
         Only the first slot, where the node keeps `y` itself: in `y.mul_(y)` the other factor
         *is* the changed tensor, and backward raises, as in PyTorch.
         """
-        slots = [saved is self for saved, _ in node._saved]
+        slots = [saved is self for saved, _, _ in node._saved]
         if True not in slots:
             return
         first = slots.index(True)
         old = Tensor._from_array(self._data.copy(), self._device)
         old._grad_fn, old._output_nr = self._grad_fn, self._output_nr
         old._requires_grad = self._requires_grad
-        node._saved = tuple((old, 0) if i == first else entry
+        node._saved = tuple((old, 0, old._grad_fn) if i == first else entry
                             for i, entry in enumerate(node._saved))
 
     def _write_in_place(self, ufunc_name, other):

@@ -68,36 +68,39 @@ class Op(Node):
         arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
         result = node.forward(*arrays, **settings)
         several = isinstance(result, tuple)
-        outputs = tuple([Tensor._from_array(np.asarray(r) if isinstance(r, np.generic) else r,
-                                            device) for r in (result if several else (result,))])
+        outputs = tuple([_wrap(r, device) for r in result]) if several else (_wrap(result, device),)
         if cls.is_view:
             views.record_views(inputs[0], outputs, cls, settings, several)
         if grad_mode._state.enabled and True in node.needs_input_grad:
-            node._keep_saved(inputs, outputs[0])
+            if node._saved or cls.saves_output:
+                node._keep_saved(inputs, outputs[0])
             node.attach(inputs, node.needs_input_grad, outputs)
         else:
             node._saved = ()  # nothing will run backward: drop saved arrays now
         return outputs if several else outputs[0]
 
     def _keep_saved(self, inputs, output):
-        """Turn the arrays forward saved into `(tensor, version)` pairs: an input's array
+        """Turn the arrays forward saved into `(tensor, version, grad_fn)`: an input's array
         becomes that input, any other array a constant Tensor (numbers stay numbers); the
         output goes last, detached (holding its own node, it would make a reference cycle)."""
         kept = []
         for array in self._saved:
-            tensor = next((x for x in inputs if isinstance(x, Tensor) and x._data is array), None)
-            if tensor is None and hasattr(array, "dtype"):  # a number stays a number
-                tensor = Tensor._from_array(np.asarray(array) if isinstance(array, np.generic)
-                                            else array)
-            kept.append(array if tensor is None else tensor)
+            for x in inputs:
+                if isinstance(x, Tensor) and x._data is array:
+                    kept.append((x, x._version_cell[0], x._grad_fn))
+                    break
+            else:
+                if hasattr(array, "dtype"):  # an array made by forward: a constant
+                    array = _wrap(array, None)
+                kept.append((array, 0, None))
         if self.saves_output:
-            kept.append(output.detach())
-        self.keep_for_backward(kept)
+            kept.append((output.detach(), output._version_cell[0], None))
+        self._saved = tuple(kept)
 
     def differentiate(self, grads, create_graph):
         """The gradients of the inputs, from the gradients of the outputs (see the module
         docstring: arrays and numpy, or Tensors and `ops.recorded` under `create_graph`)."""
-        saved = self._check_saved()
+        saved = self._check_saved() if self._saved or self._released else ()
         if create_graph:
             if self.saves_output:  # the output is this node's output again
                 output = saved[-1] = saved[-1].detach()
@@ -115,3 +118,10 @@ class Op(Node):
         node = cls.__new__(cls)
         node.needs_input_grad = (False,) * len(inputs)
         return node.forward(*inputs, **settings)
+
+
+def _wrap(array, device):
+    """A result array as a new Tensor (numpy makes scalars of 0-d results: arrays again)."""
+    if type(array) is not np.ndarray and isinstance(array, np.generic):
+        array = np.asarray(array)
+    return Tensor._from_array(array, device)
