@@ -111,7 +111,7 @@ def test_show_error_prints_the_type_and_message_and_keeps_going(capsys):
 
 
 def test_show_source_marks_the_lines_that_contain_a_mark():
-    listing = show_source(engine._count_dependencies, marks=["stack.append"])
+    listing = show_source(engine.count_dependencies, marks=["stack.append"])
     lines = listing.text.splitlines()
     assert [lines[number - 1].strip() for number in listing.marked_lines()] == [
         "stack.append(next_node)"]
@@ -187,10 +187,13 @@ def test_lesson_09_trains_on_real_data_and_draws_the_decision_boundary():
 
 def test_lesson_12_marks_only_lines_the_engine_has():
     """A mark that no longer matches (the engine changed) would silently mark nothing."""
-    from autograd_lab.autograd.function import Function
+    from autograd_lab.autograd.function import Node
+    from autograd_lab.ops.arithmetic import Mul
+    from autograd_lab.ops.op import Op
 
-    shown = {"Function.apply": Function.apply, "engine.run_backward": engine.run_backward,
-             "engine._count_dependencies": engine._count_dependencies}
+    shown = {"Op.apply": Op.apply, "Node.attach": Node.attach, "Mul": Mul,
+             "engine.run_backward": engine.run_backward,
+             "engine.count_dependencies": engine.count_dependencies}
     calls = [node for cell in cells("12_under_the_hood") if cell["cell_type"] == "code"
              for node in ast.walk(ast.parse(source(cell)))
              if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "show_source"]
@@ -203,7 +206,8 @@ def test_lesson_12_marks_only_lines_the_engine_has():
 
 
 def test_lesson_12_shows_the_engine_source_highlighted():
-    for name in ("Function.apply", "engine.run_backward", "engine._count_dependencies"):
+    for name in ("Op.apply", "Node.attach", "Mul", "engine.run_backward",
+                 "engine.count_dependencies"):
         cell = code_cell("12_under_the_hood", f"show_source({name}")
         assert "#fff3b0" in "".join(cell["outputs"][0]["data"]["text/html"])
 

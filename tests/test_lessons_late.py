@@ -566,11 +566,11 @@ def test_late_notebook_ends_with_a_summary_and_questions(stem):
 
 def test_engine_functions_read_in_lesson_12_still_exist():
     from autograd_lab.autograd import engine, events
-    from autograd_lab.autograd.function import Function
+    from autograd_lab.ops.op import Op
 
-    for function in (engine.run_backward, engine._count_dependencies, engine._add_to_slot,
-                     Function.apply, events.subscribe):
+    for function in (engine.run_backward, engine.count_dependencies, engine.add_gradient,
+                     Op.apply, events.subscribe):
         assert callable(function)
     source = (NOTEBOOKS / "12_under_the_hood.ipynb").read_text()
-    for name in ("run_backward", "_count_dependencies", "_add_to_slot", "Function.apply"):
+    for name in ("run_backward", "count_dependencies", "add_gradient", "Op.apply"):
         assert name in source

@@ -1,12 +1,11 @@
 """Show a function's source in a notebook, coloured, with the lines that carry the idea marked.
 
-The engine's functions do more than their algorithm: they also emit events for the viewers,
-run hooks and capture gradients for `autograd.grad`. `show_source(run_backward, marks=[...])`
-prints the whole function, syntax-highlighted, with a background on every line that contains
-one of `marks`: read the marked lines first, they are the algorithm; the rest is plumbing.
+`show_source(run_backward, marks=[...])` prints the whole function (or class),
+syntax-highlighted, with a background on every line that contains one of `marks`: read the
+marked lines first, they carry the algorithm; the rest is plumbing.
 
 >>> from autograd_lab.autograd import engine
->>> listing = show_source(engine._count_dependencies, marks=["stack"])
+>>> listing = show_source(engine.count_dependencies, marks=["stack"])
 >>> listing.marked_lines()[0] > 1
 True
 """
