@@ -162,15 +162,17 @@ class Node:
                         during_backward=events.backward_passes_running > 0)
 
 
-def tensor_inputs(inputs):
-    """Per input: does it need a gradient? And the one device all tensor inputs are on.
+def unpack_inputs(inputs):
+    """The inputs' arrays (numbers as they are), whether each input needs a gradient, and the
+    one device all tensor inputs are on.
 
     A view whose base was changed in place first catches up with its base's history.
     """
-    needs, device = [], None
+    arrays, needs, device = [], [], None
     recording = grad_mode._state.enabled
     for x in inputs:
         if isinstance(x, Tensor):
+            arrays.append(x._data)
             needs.append(x._follow_base() if x._view is not None and recording
                          else x._requires_grad)
             if device is None:
@@ -179,8 +181,9 @@ def tensor_inputs(inputs):
                 raise RuntimeError("Expected all tensors to be on the same device, but found at "
                                    f"least two devices, {device} and {x._device}!")
         else:
+            arrays.append(x)
             needs.append(False)
-    return tuple(needs), device
+    return arrays, tuple(needs), device
 
 
 class Function(Node):
@@ -220,7 +223,7 @@ class Function(Node):
         """Run `forward` without recording; then, if an input requires grad, record a node."""
         ctx = cls.__new__(cls)
         ctx._saved = ()
-        ctx.needs_input_grad, _ = tensor_inputs(inputs)
+        _, ctx.needs_input_grad, _ = unpack_inputs(inputs)
         with grad_mode.no_grad():
             result = cls.forward(ctx, *inputs, **settings)
         several = isinstance(result, tuple)

@@ -27,7 +27,7 @@ nothing that exists on only one side. The node's name, `MulBackward0`, comes fro
 import numpy as np
 
 from autograd_lab.autograd import grad_mode, views
-from autograd_lab.autograd.function import Node, tensor_inputs
+from autograd_lab.autograd.function import Node, unpack_inputs
 from autograd_lab.backend import array_module
 from autograd_lab.ops import recorded
 from autograd_lab.tensor import Tensor
@@ -64,11 +64,13 @@ class Op(Node):
         """Run forward on the inputs' arrays; when an input requires grad, record a node."""
         node = cls.__new__(cls)
         node._saved = ()
-        node.needs_input_grad, device = tensor_inputs(inputs)
-        arrays = [x._data if isinstance(x, Tensor) else x for x in inputs]
+        arrays, node.needs_input_grad, device = unpack_inputs(inputs)
         result = node.forward(*arrays, **settings)
         several = isinstance(result, tuple)
-        outputs = tuple([_wrap(r, device) for r in result]) if several else (_wrap(result, device),)
+        if type(result) is np.ndarray:  # the usual case
+            outputs = (Tensor._from_array(result, device),)
+        else:
+            outputs = tuple([_wrap(r, device) for r in (result if several else (result,))])
         if cls.is_view:
             views.record_views(inputs[0], outputs, cls, settings, several)
         if grad_mode._state.enabled and True in node.needs_input_grad:
@@ -100,14 +102,25 @@ class Op(Node):
     def differentiate(self, grads, create_graph):
         """The gradients of the inputs, from the gradients of the outputs (see the module
         docstring: arrays and numpy, or Tensors and `ops.recorded` under `create_graph`)."""
-        saved = self._check_saved() if self._saved or self._released else ()
         if create_graph:
+            saved = self._check_saved()
             if self.saves_output:  # the output is this node's output again
                 output = saved[-1] = saved[-1].detach()
                 output._grad_fn, output._requires_grad = self, True
             return self.backward(recorded, saved, *grads)
-        saved = [t._data if isinstance(t, Tensor) else t for t in saved]
-        return self.backward(array_module(grads[0]), saved, *grads)
+        if self._released:
+            self._check_saved()  # raises PyTorch's error
+        saved = []
+        for value, version, grad_fn in self._saved:  # the checks of `_check_saved`, made fast
+            if isinstance(value, Tensor):
+                detached = grad_fn is not None and value._grad_fn is None
+                if value._version_cell[0] != version or detached:
+                    self._check_saved()  # raises PyTorch's error
+                value = value._data
+            saved.append(value)
+        grad = grads[0]
+        xp = np if type(grad) is np.ndarray else array_module(grad)
+        return self.backward(xp, saved, *grads)
 
     @classmethod
     def run(cls, xp, *inputs, **settings):
