@@ -34,6 +34,7 @@ from autograd_lab.autograd import anomaly, events, grad_mode, views
 from autograd_lab.tensor import Tensor
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
+_NO_EDGE = (None, 0)  # where the gradient of an input that needs none goes
 
 
 class Node:
@@ -141,11 +142,12 @@ class Node:
                 shapes.append(data.shape)
                 dtypes.append(data.dtype)
             else:
-                edges.append((None, 0))
+                edges.append(_NO_EDGE)
                 shapes.append(None)
                 dtypes.append(None)
         self.next_functions = tuple(edges)
-        self.input_shapes, self.input_dtypes = tuple(shapes), tuple(dtypes)
+        self.input_shapes = tuple(shapes)
+        self.input_dtypes = tuple(dtypes)
         self.sequence_nr = next(_sequence)
         if len(outputs) > 1:
             self.number_of_outputs = len(outputs)

@@ -47,6 +47,8 @@ def scalar_type_name(tensor):
 def array_of(value):
     """The array behind a tensor; numbers pass through, numpy scalars as Python numbers (a
     numpy float64 scalar times a float32 tensor is float32, as in PyTorch, not float64)."""
+    if type(value) is np.ndarray or type(value) is float:
+        return value
     if isinstance(value, Tensor):
         return value._data
     return value.item() if isinstance(value, np.generic) else value
@@ -61,6 +63,8 @@ def binary_arrays(x, y):
     (or two integers) a 0-d tensor acts like a number: float32 + 0-d float64 stays float32.
     """
     a, b = array_of(x), array_of(y)  # (the ops built on `Op` pass arrays already)
+    if type(b) is float:  # the most common case, `x * 0.5`, first
+        return (a if a.dtype.kind == "f" else a.astype(np.float32)), b
     if hasattr(a, "dtype") and hasattr(b, "dtype"):  # two tensors' arrays
         if a.shape != b.shape:
             broadcast_shapes(a.shape, b.shape)

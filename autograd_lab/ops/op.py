@@ -87,13 +87,14 @@ class Op(Node):
         output goes last, detached (holding its own node, it would make a reference cycle)."""
         kept = []
         for array in self._saved:
-            for x in inputs:
-                if isinstance(x, Tensor) and x._data is array:
-                    kept.append((x, x._version_cell[0], x._grad_fn))
-                    break
-            else:
-                if hasattr(array, "dtype"):  # an array made by forward: a constant
-                    array = _wrap(array, None)
+            if hasattr(array, "dtype"):
+                for x in inputs:
+                    if isinstance(x, Tensor) and x._data is array:
+                        kept.append((x, x._version_cell[0], x._grad_fn))
+                        break
+                else:  # an array made by forward: a constant
+                    kept.append((_wrap(array, None), 0, None))
+            else:  # None, or a number
                 kept.append((array, 0, None))
         if self.saves_output:
             kept.append((output.detach(), output._version_cell[0], None))
