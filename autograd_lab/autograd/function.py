@@ -69,10 +69,11 @@ class Node:
     # -- what forward keeps for backward ----------------------------------------------------
 
     def keep_for_backward(self, tensors):
-        """Keep tensors (or None) for backward, each with its version and its `grad_fn`, to
-        catch in-place changes (and `detach_()`) made before backward runs."""
+        """Keep tensors for backward, each as `(tensor, version, grad_fn)`, to catch in-place
+        changes (and `detach_()`) made before backward runs; None (or a number a built-in op
+        keeps) is kept as it is."""
         self._saved = tuple([(t, t._version_cell[0], t._grad_fn) if isinstance(t, Tensor)
-                             else (t, 0, None) for t in tensors])
+                             else t for t in tensors])
 
     @property
     def saved_tensors(self):
@@ -93,9 +94,10 @@ class Node:
                 "retain_graph=True if you need to backward through the graph a second time or "
                 "if you need to access saved tensors after calling backward."
             )
-        for index, (tensor, version, grad_fn) in enumerate(self._saved):
-            if not isinstance(tensor, Tensor):  # None, or a number a built-in op kept
+        for index, entry in enumerate(self._saved):
+            if type(entry) is not tuple:  # None, or a number a built-in op kept
                 continue
+            tensor, version, grad_fn = entry
             if tensor._version_cell[0] != version:
                 is_output = self.saves_output and index == len(self._saved) - 1
                 made_by = f"output 0 of {self.name()}" if is_output else _made_by(tensor)
@@ -105,13 +107,13 @@ class Node:
                     "Trying to use a saved tensor that has been detached in-place, i.e. with "
                     ".detach_().This is not supported, please use out-of-place `.detach()` "
                     "instead")
-        return [tensor for tensor, _, _ in self._saved]
+        return [entry[0] if type(entry) is tuple else entry for entry in self._saved]
 
     @property
     def saved(self):
         """What forward saved, as tensors, without the checks of `saved_tensors` (for viewers:
         empty once backward freed it)."""
-        return tuple(tensor for tensor, _, _ in self._saved if isinstance(tensor, Tensor))
+        return tuple(entry[0] for entry in self._saved if type(entry) is tuple)
 
     @property
     def released(self):

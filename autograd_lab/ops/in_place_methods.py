@@ -114,7 +114,7 @@ class _InPlaceMethods:
         Only the first slot, where the node keeps `y` itself: in `y.mul_(y)` the other factor
         *is* the changed tensor, and backward raises, as in PyTorch.
         """
-        slots = [saved is self for saved, _, _ in node._saved]
+        slots = [type(entry) is tuple and entry[0] is self for entry in node._saved]
         if True not in slots:
             return
         first = slots.index(True)

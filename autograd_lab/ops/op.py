@@ -83,7 +83,7 @@ class Op(Node):
 
     def _keep_saved(self, inputs, output):
         """Turn the arrays forward saved into `(tensor, version, grad_fn)`: an input's array
-        becomes that input, any other array a constant Tensor (numbers stay numbers); the
+        becomes that input, any other array a constant Tensor (None and numbers stay); the
         output goes last, detached (holding its own node, it would make a reference cycle)."""
         kept = []
         for array in self._saved:
@@ -94,8 +94,8 @@ class Op(Node):
                         break
                 else:  # an array made by forward: a constant
                     kept.append((_wrap(array, None), 0, None))
-            else:  # None, or a number
-                kept.append((array, 0, None))
+            else:  # None, or a number: kept as it is
+                kept.append(array)
         if self.saves_output:
             kept.append((output.detach(), output._version_cell[0], None))
         self._saved = tuple(kept)
@@ -112,13 +112,14 @@ class Op(Node):
         if self._released:
             self._check_saved()  # raises PyTorch's error
         saved = []
-        for value, version, grad_fn in self._saved:  # the checks of `_check_saved`, made fast
-            if isinstance(value, Tensor):
-                detached = grad_fn is not None and value._grad_fn is None
-                if value._version_cell[0] != version or detached:
+        for entry in self._saved:  # the checks of `_check_saved`, made fast
+            if type(entry) is tuple:  # (tensor, version, grad_fn)
+                tensor, version, grad_fn = entry
+                detached = grad_fn is not None and tensor._grad_fn is None
+                if tensor._version_cell[0] != version or detached:
                     self._check_saved()  # raises PyTorch's error
-                value = value._data
-            saved.append(value)
+                entry = tensor._data
+            saved.append(entry)
         grad = grads[0]
         xp = np if type(grad) is np.ndarray else array_module(grad)
         return self.backward(xp, saved, *grads)
