@@ -12,7 +12,7 @@ An index with tensors, lists or masks in it is one IndexBackward0 (a copy).
 import numpy as np
 
 from autograd_lab import backend
-from autograd_lab.ops.base import array_of, broadcast_shapes, export
+from autograd_lab.ops.base import broadcast_shapes, export
 from autograd_lab.ops.layout import dims_fastest_first, laid_out, row_major
 from autograd_lab.ops.op import Op
 from autograd_lab.ops.shape import unsqueeze
@@ -171,7 +171,7 @@ def _tensors_in(index):
 def false_like(grad):
     """An all-False boolean array shaped as `grad` (an array, or a Tensor under
     create_graph): a backward marks places in it, for `MaskedFill` to zero them."""
-    array = array_of(grad)
+    array = grad._data if isinstance(grad, Tensor) else grad
     return backend.array_module(array).zeros(array.shape, dtype=bool)
 
 
@@ -250,10 +250,10 @@ class MaskedFill(SavesTensorsOfSettings, Op):
 
     def forward(self, x, *, mask, value):
         if isinstance(mask, Tensor):  # (a backward passes the mask it made as an array)
-            self.setting_tensors = (mask,)
-        self.save_for_backward(array_of(mask))
+            self.setting_tensors, mask = (mask,), mask._data
+        self.save_for_backward(mask)
         xp = backend.array_module(x)
-        filled = xp.where(array_of(mask), xp.asarray(value, dtype=x.dtype), x)
+        filled = xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
         return row_major(filled)  # PyTorch fills a row-major copy of x
 
     def backward(self, xp, saved, grad):
