@@ -107,9 +107,10 @@ def set_item(tensor, index, value):
     """`tensor[index] = value`, the way PyTorch does it.
 
     An index of ints and slices picks a view, and the value is written into that view:
-    `fill_` for a number or a 0-d tensor, else `copy_` of the value (leading dims of size 1
-    dropped, expanded to the view's shape). A recorded change then reaches `tensor` through
-    `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
+    `fill_` for a number, or for a 0-d tensor on the cpu written into a view with dims; else
+    `copy_` of the value (leading dims of size 1 dropped, expanded to the view's shape). A
+    recorded change then reaches `tensor` through `CopySlices`. An index with tensors or
+    masks in it is one `IndexPut` instead.
     """
     if not is_basic(basic_parts(index)):
         tensor._check_inplace(tensor._records_with(value))
@@ -127,7 +128,8 @@ def set_item(tensor, index, value):
     whole = (sum(p is not Ellipsis for p in parts) <= tensor.dim()
              and all(p is Ellipsis or p == slice(None) for p in parts))
     region = tensor if whole else tensor[index]  # `x[...] = v`, `x[:] = v`: x itself, as PyTorch
-    if not isinstance(value, Tensor) or value.dim() == 0:
+    if not isinstance(value, Tensor) or (value.dim() == 0 and region.dim() > 0
+                                         and value.device.type == "cpu"):
         check_write(region)
         return region.fill_(value)
     if value.shape != region.shape:
