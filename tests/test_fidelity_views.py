@@ -434,6 +434,23 @@ def test_writing_by_index_refuses_any_overlap_and_expand_keeps_pytorchs_strides(
 
 
 @program
+def change_through_x_dots_of_a_zero_dim_tensor(lib):
+    x = leaf(lib, [1.0, 2.0])
+    total = (x * x).sum()
+    total[...] *= 3  # `*=` through the view total[...] (CopySlices, a 0-d gradient), then
+    # `total[...] = ` that view: a 0-d tensor written into a 0-d tensor is a copy_, not a fill_
+    (g,) = lib.autograd.grad(total, x, create_graph=True)
+    (h,) = lib.autograd.grad(g.sum(), x)
+    return name(total), g.tolist(), h.tolist()
+
+
+def test_a_change_through_x_dots_of_a_zero_dim_tensor_is_differentiated_twice():
+    # total = 3 (x0² + x1²): g = 6x, h = d(sum g)/dx = [6, 6]
+    assert change_through_x_dots_of_a_zero_dim_tensor(alt) == (
+        "CopyBackwards", [6.0, 12.0], [6.0, 6.0])
+
+
+@program
 def view_of_an_advanced_index(lib):
     picked = plain(lib, [[3.0, 1.5], [-1.5, -1.0], [2.0, 1.0]])[:, [1, 0]]
     return picked.view(1, 6).tolist()

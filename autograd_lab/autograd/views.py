@@ -19,7 +19,7 @@ from autograd_lab.autograd import grad_mode
 class ViewInfo:
     """What a view knows about its base.
 
-    - `steps`: `(Function class, settings)` pairs that remake the view from the base.
+    - `steps`: `(op class, settings)` pairs that remake the view from the base.
     - `version`: the storage version its `grad_fn` was made at; a newer one means stale.
     - `made_by`: None for an ordinary view, else why its in-place changes cannot be
       recorded: "no_grad" (made under no_grad, or from such a view) or "several" (one of

@@ -12,9 +12,9 @@ An index with tensors, lists or masks in it is one IndexBackward0 (a copy).
 import numpy as np
 
 from autograd_lab import backend
-from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import broadcast_shapes, export
 from autograd_lab.ops.layout import dims_fastest_first, laid_out, row_major
+from autograd_lab.ops.op import Op
 from autograd_lab.ops.shape import unsqueeze
 from autograd_lab.tensor import Tensor
 
@@ -71,38 +71,45 @@ def _check_mask(mask_shape, shape):
                              f"match the shape of the indexed tensor {list(shape)} at index {i}")
 
 
-class Index(Function):
+class SavesTensorsOfSettings:
+    """Mixed into an op whose settings hold tensors that its backward needs (the tensors of
+    an index, a mask): forward saves their arrays, and here they are matched back to their
+    tensors as inputs' arrays are, so that backward refuses them once changed in place.
+    Forward names them in `self.setting_tensors`."""
+
+    setting_tensors = ()
+
+    def _keep_saved(self, inputs, output):
+        super()._keep_saved(tuple(inputs) + tuple(self.setting_tensors), output)
+
+
+class Index(SavesTensorsOfSettings, Op):
     """y = x[index]  ->  dx = zeros with the gradient added at the indexed places"""
 
-    node_name = "IndexBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, *, index):
+    def forward(self, x, *, index):
         key = index_key(index)
         _check_bounds(x.shape, key)
-        ctx.key, ctx.shape = key, x.shape
-        if isinstance(key, type(x._data)) and key.dtype.kind == "b":
+        self.key, self.shape = key, x.shape
+        if isinstance(key, type(x)) and key.dtype.kind == "b":
             _check_mask(key.shape, x.shape)
-        if not is_basic(key):  # the index tensors behind ctx.key: saved, so checked and freed
-            ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
+        if not is_basic(key):  # the index tensors behind self.key: saved, so checked and freed
+            self.setting_tensors = _tensors_in(index)
+            self.save_for_backward(*_index_arrays(index, key, backend.array_module(x)))
         try:
-            result = x._data[key]
+            result = x[key]
             if not is_basic(key):  # numpy may lay out a copy column-wise: lay it out as PyTorch
                 xp = backend.array_module(result)
-                order = _index_result_order(x._data, key, result.ndim)
+                order = _index_result_order(x, key, result.ndim)
                 return laid_out(result, order, xp) if order else row_major(result)
             return result
         except IndexError as error:
             text = str(error).replace("array", "tensor").replace("axis", "dimension")
             if text.startswith("too many indices"):
-                text = f"too many indices for tensor of dimension {x.dim()}"
+                text = f"too many indices for tensor of dimension {x.ndim}"
             raise IndexError(text) from None
 
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.saved_tensors  # raises if the index tensors were freed or changed in place
-        return IndexAdd.apply(grad, key=ctx.key, shape=ctx.shape)
+    def backward(self, xp, saved, grad):
+        return IndexAdd.run(xp, grad, key=self.key, shape=self.shape)
 
 
 def _index_result_order(data, key, ndim):
@@ -148,114 +155,110 @@ def _index_result_order(data, key, ndim):
                               + [view.shape[d] for d in after], operands)
 
 
-def _index_tensors(index, key, xp):
-    """The tensors in an advanced index (lists made tensors), which its backward needs."""
+def _index_arrays(index, key, xp):
+    """The arrays of the tensors and lists in an advanced index, which its backward needs."""
     parts, key_parts = (index, key) if isinstance(index, tuple) else ((index,), (key,))
-    return [part if isinstance(part, Tensor) else Tensor._from_array(xp.asarray(key_part))
+    return [key_part if isinstance(part, Tensor) else xp.asarray(key_part)
             for part, key_part in zip(parts, key_parts) if isinstance(part, (Tensor, list))]
+
+
+def _tensors_in(index):
+    """The tensors an index holds itself (not inside a list)."""
+    return tuple(part for part in (index if isinstance(index, tuple) else (index,))
+                 if isinstance(part, Tensor))
+
+
+def false_like(grad):
+    """An all-False boolean array shaped as `grad` (an array, or a Tensor under
+    create_graph): a backward marks places in it, for `MaskedFill` to zero them."""
+    array = grad._data if isinstance(grad, Tensor) else grad
+    return backend.array_module(array).zeros(array.shape, dtype=bool)
 
 
 class Select(Index):
     """y = x[..., i, ...] (one int at dim d)  ->  dx = zeros with the gradient at index i"""
 
-    node_name = "SelectBackward0"
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, *, index):
+    def forward(self, x, *, index):
         # numpy answers x[i] of a vector with a scalar copy; a trailing `...` keeps a 0-d view
         key = index if isinstance(index, tuple) else (index,)
         if not any(part is Ellipsis for part in key):
             key = key + (Ellipsis,)
-        return Index.forward(ctx, x, index=key)
+        return super().forward(x, index=key)
 
 
 class Slice(Index):
     """y = x[..., a:b:s, ...] (one slice at dim d)  ->  dx = zeros with the gradient there"""
 
-    node_name = "SliceBackward0"
     is_view = True
 
 
-class Alias(Function):
+class Alias(Op):
     """y = x[...] (the same elements, a new tensor)  ->  dx = grad"""
 
-    node_name = "AliasBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x):
-        return x._data[...]
+    def forward(self, x):
+        return x[...]
 
-    @staticmethod
-    def backward(ctx, grad):
+    def backward(self, xp, saved, grad):
         return grad
 
 
-class IndexAdd(Function):
+class IndexAdd(Op):
     """y = zeros(shape) with x added at `key` (repeats add up)  ->  dx = grad[key]"""
 
-    node_name = "IndexAddBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, *, key, shape):
-        ctx.key = key
-        xp = backend.array_module(x._data)
-        out = xp.zeros(shape, dtype=x._data.dtype)
+    def forward(self, x, *, key, shape):
+        self.key = key
+        out = backend.array_module(x).zeros(shape, dtype=x.dtype)
         if is_basic(key):
-            out[key] = x._data
+            out[key] = x
         else:
-            backend.scatter_add(out, key, x._data)
+            backend.scatter_add(out, key, x)
         return out
 
-    @staticmethod
-    def backward(ctx, grad):
-        return Index.apply(grad, index=ctx.key)
+    def backward(self, xp, saved, grad):
+        return Index.run(xp, grad, index=self.key)
 
 
-class IndexPut(Function):
+class IndexPut(SavesTensorsOfSettings, Op):
     """y = x with y[key] = v  ->  dx = grad with zeros at key,  dv = grad[key]"""
 
-    node_name = "IndexPutBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, value, *, index):
+    def forward(self, x, value, *, index):
         key = index_key(index)
-        ctx.key = key  # the index tensors behind it: saved, so checked and freed (as Index's)
-        ctx.save_for_backward(*_index_tensors(index, key, backend.array_module(x._data)))
-        out = x._data.copy()
-        out[key] = value._data if isinstance(value, Tensor) else value
+        self.key = key  # the index tensors behind it: saved, so checked and freed (as Index's)
+        self.setting_tensors = _tensors_in(index)
+        self.save_for_backward(*_index_arrays(index, key, backend.array_module(x)))
+        out = x.copy()
+        out[key] = value
         return out
 
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.saved_tensors  # raises if the index tensors were freed or changed in place
-        written = Tensor._from_array(backend.array_module(grad._data).zeros(grad.shape, bool))
-        written._data[ctx.key] = True
-        grad_value = Index.apply(grad, index=ctx.key) if ctx.needs_input_grad[1] else None
-        return grad.masked_fill(written, 0), grad_value
+    def backward(self, xp, saved, grad):
+        grad_x = grad_value = None
+        if self.needs_input_grad[0]:
+            written = false_like(grad)
+            written[self.key] = True
+            grad_x = MaskedFill.run(xp, grad, mask=written, value=0)
+        if self.needs_input_grad[1]:
+            grad_value = Index.run(xp, grad, index=self.key)
+        return grad_x, grad_value
 
 
-class MaskedFill(Function):
+class MaskedFill(SavesTensorsOfSettings, Op):
     """y = x with `value` where mask is True  ->  dx = grad where mask is False, else 0"""
 
-    node_name = "MaskedFillBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, *, mask, value):
-        ctx.save_for_backward(mask)
-        xp = backend.array_module(x._data)
-        filled = xp.where(mask._data, xp.asarray(value, dtype=x._data.dtype), x._data)
+    def forward(self, x, *, mask, value):
+        if isinstance(mask, Tensor):  # (a backward passes the mask it made as an array)
+            self.setting_tensors, mask = (mask,), mask._data
+        self.save_for_backward(mask)
+        xp = backend.array_module(x)
+        filled = xp.where(mask, xp.asarray(value, dtype=x.dtype), x)
         return row_major(filled)  # PyTorch fills a row-major copy of x
 
-    @staticmethod
-    def backward(ctx, grad):
-        (mask,) = ctx.saved_tensors
-        return grad.masked_fill(mask, 0)
+    def backward(self, xp, saved, grad):
+        (mask,) = saved
+        return MaskedFill.run(xp, grad, mask=mask, value=0)
 
 
 @export("__getitem__")

@@ -10,71 +10,77 @@ The checks that come before any in-place write live here too: no two elements of
 written-to tensor may share one memory cell, and an operand may not half-overlap it.
 """
 
-from autograd_lab import backend, dtypes
+from autograd_lab import backend
 from autograd_lab.autograd import grad_mode
-from autograd_lab.autograd.function import Function
 from autograd_lab.autograd.views import view_error
-from autograd_lab.ops.indexing import IndexPut, basic_parts, index_key, is_basic
+from autograd_lab.ops import recorded
+from autograd_lab.ops.indexing import (
+    IndexPut,
+    MaskedFill,
+    basic_parts,
+    false_like,
+    index_key,
+    is_basic,
+)
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor
 
 
 def _replay(base, steps):
-    """The view `steps` make of `base` (an array view, no copy) and the steps' filled-in ctx."""
-    contexts, view = [], base
+    """The view that `steps` make of the array `base` (an array view, no copy), and the steps
+    as nodes, their settings filled in by forward for their backward (view ops save nothing).
+    """
+    nodes, view = [], base
     for cls, settings in steps:
-        ctx = cls.__new__(cls)  # what forward fills in (shapes, indices) backward needs later
-        ctx._saved = ()
-        view = Tensor._from_array(cls.forward(ctx, view, **settings), base.device)
-        contexts.append(ctx)
-    return view._data, contexts
+        node = cls.__new__(cls)
+        node._saved = ()
+        node.needs_input_grad = (True,)  # AsStrided asks each step for that gradient
+        if issubclass(cls, Op):
+            view = node.forward(view, **settings)
+        else:  # LEGACY: an op not yet on arrays computes from a Tensor
+            view = cls.forward(node, Tensor._from_array(view), **settings)
+        nodes.append(node)
+    return view, nodes
 
 
-class AsStrided(Function):
+class AsStrided(Op):
     """y = the view that `steps` make of the base, made again after an in-place change
     ->  the gradient goes back through each step's own backward, last step first"""
 
-    node_name = "AsStridedBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, base, *, steps):
-        view, ctx.contexts = _replay(base, steps)
+    def forward(self, base, *, steps):
+        view, self.nodes = _replay(base, steps)
         return view
 
-    @staticmethod
-    def backward(ctx, grad):
-        for step in reversed(ctx.contexts):
-            grad = type(step).backward(step, grad)
+    def backward(self, xp, saved, grad):
+        for node in reversed(self.nodes):
+            grads = node.differentiate((grad,), xp is recorded)
+            grad = grads[0] if isinstance(grads, tuple) else grads
         return grad
 
 
-class CopySlices(Function):
+class CopySlices(Op):
     """base' = base with the elements of its view replaced by `value` (an in-place change
     made through the view)  ->  dbase = grad with zeros in the view, dvalue = grad's view"""
 
     node_name = "CopySlices"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, base, value, *, steps):
-        ctx.steps = steps
-        return base._data  # the values are in place already: only the node is new
+    def forward(self, base, value, *, steps):
+        self.steps = steps
+        return base  # the values are in place already: only the node is new
 
     def release(self):
         """As PyTorch's CopySlices, let go of the change once backward ran through it, though
         nothing was saved: a second backward through it is refused."""
         self._released = True
 
-    @staticmethod
-    def backward(ctx, grad):
-        ctx.saved_tensors  # refuses a second backward (see release)
+    def backward(self, xp, saved, grad):
         grad_base = grad_value = None
-        if ctx.needs_input_grad[0]:
-            inside = Tensor._zeros(grad.shape, dtypes.bool, grad.device)
-            _replay(inside, ctx.steps)[0][...] = True
-            grad_base = grad.masked_fill(inside, 0)
-        if ctx.needs_input_grad[1]:
-            grad_value = AsStrided.apply(grad, steps=ctx.steps)
+        if self.needs_input_grad[0]:
+            inside = false_like(grad)
+            _replay(inside, self.steps)[0][...] = True
+            grad_base = MaskedFill.run(xp, grad, mask=inside, value=0)
+        if self.needs_input_grad[1]:
+            grad_value = AsStrided.run(xp, grad, steps=self.steps)
         return grad_base, grad_value
 
 
@@ -101,9 +107,10 @@ def set_item(tensor, index, value):
     """`tensor[index] = value`, the way PyTorch does it.
 
     An index of ints and slices picks a view, and the value is written into that view:
-    `fill_` for a number or a 0-d tensor, else `copy_` of the value (leading dims of size 1
-    dropped, expanded to the view's shape). A recorded change then reaches `tensor` through
-    `CopySlices`. An index with tensors or masks in it is one `IndexPut` instead.
+    `fill_` for a number, or for a 0-d tensor on the cpu written into a view with dims; else
+    `copy_` of the value (leading dims of size 1 dropped, expanded to the view's shape). A
+    recorded change then reaches `tensor` through `CopySlices`. An index with tensors or
+    masks in it is one `IndexPut` instead.
     """
     if not is_basic(basic_parts(index)):
         tensor._check_inplace(tensor._records_with(value))
@@ -121,7 +128,8 @@ def set_item(tensor, index, value):
     whole = (sum(p is not Ellipsis for p in parts) <= tensor.dim()
              and all(p is Ellipsis or p == slice(None) for p in parts))
     region = tensor if whole else tensor[index]  # `x[...] = v`, `x[:] = v`: x itself, as PyTorch
-    if not isinstance(value, Tensor) or value.dim() == 0:
+    if not isinstance(value, Tensor) or (value.dim() == 0 and region.dim() > 0
+                                         and value.device.type == "cpu"):
         check_write(region)
         return region.fill_(value)
     if value.shape != region.shape:
