@@ -46,12 +46,12 @@ class ToCopy(Op):
 
 class CopyFrom(Op):
     """y = values of `source` poured into x's shape and dtype  ->  dx = 0, dsource = grad
-    (in source's dtype; the engine sums it back to source's shape)"""
+    (the engine gives it back in source's dtype and shape, as for any op that converted or
+    broadcast an input)"""
 
     node_name = "CopyBackwards"
 
     def forward(self, x, source):
-        self.source_dtype = source.dtype
         shape = broadcast_shapes(x.shape, source.shape)
         if shape != x.shape:
             raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
@@ -60,8 +60,7 @@ class CopyFrom(Op):
         return xp.broadcast_to(source, x.shape).astype(x.dtype)
 
     def backward(self, xp, saved, grad):
-        return (xp.zeros_like(grad) if self.needs_input_grad[0] else None,
-                xp.astype(grad, self.source_dtype))
+        return xp.zeros_like(grad) if self.needs_input_grad[0] else None, grad
 
 
 class Fill(Op):
