@@ -4,42 +4,38 @@ Each passes the gradient of the values it copies straight back; values that are 
 (the old values of `x` in `x.copy_(y)` or `x.zero_()`) get a gradient of zero.
 """
 
+import numpy as np
+
 from autograd_lab import backend, dtypes
-from autograd_lab.autograd.function import Function
-from autograd_lab.ops.base import array_of, broadcast_shapes, export
+from autograd_lab.ops.base import broadcast_shapes, export
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import _TYPE_NAMES, Tensor, attach_methods
 
 
-class Clone(Function):
+class Clone(Op):
     """y = a copy of x  ->  dy/dx = 1"""
 
-    node_name = "CloneBackward0"
-    computes_on_arrays = True
+    def forward(self, x, *, order="K"):
+        return x.copy(order=order)  # "K": in x's memory order, as PyTorch's clone keeps it
 
-    @staticmethod
-    def forward(ctx, x, *, order="K"):
-        return x._data.copy(order=order)  # "K": in x's memory order, as PyTorch's clone keeps it
-
-    @staticmethod
-    def backward(ctx, grad):
+    def backward(self, xp, saved, grad):
         return grad
 
 
-class ToCopy(Function):
+class ToCopy(Op):
     """y = x in another dtype or on another device  ->  the gradient goes back the same way"""
 
-    node_name = "ToCopyBackward0"
-    computes_on_arrays = True
+    def forward(self, x, dtype, device):
+        self.source_dtype = dtypes.from_numpy_dtype(x.dtype)
+        self.source_device = backend.device_of(x)
+        self.converts = dtype.numpy != x.dtype or device != self.source_device
+        moved = backend.move(x, device)
+        return moved.astype(dtype.numpy, copy=moved is x)
 
-    @staticmethod
-    def forward(ctx, x, dtype, device):
-        ctx.dtype, ctx.device = x.dtype, x.device
-        moved = backend.move(x._data, device)
-        return moved.astype(dtype.numpy, copy=moved is x._data)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.to(dtype=ctx.dtype, device=ctx.device)
+    def backward(self, xp, saved, grad):
+        if not self.converts:  # a plain copy (`to(copy=True)`): the gradient goes back as it is
+            return grad
+        return ToCopy.run(xp, grad, dtype=self.source_dtype, device=self.source_device)
 
     @classmethod
     def apply(cls, x, dtype, device):
@@ -48,51 +44,45 @@ class ToCopy(Function):
         return result
 
 
-class CopyFrom(Function):
-    """y = values of `source` poured into x's shape and dtype  ->  dx = 0, dsource = grad"""
+class CopyFrom(Op):
+    """y = values of `source` poured into x's shape and dtype  ->  dx = 0, dsource = grad
+    (the engine gives it back in source's dtype and shape, as for any op that converted or
+    broadcast an input)"""
 
     node_name = "CopyBackwards"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, x, source):
-        ctx.source_dtype = source.dtype
+    def forward(self, x, source):
         shape = broadcast_shapes(x.shape, source.shape)
         if shape != x.shape:
             raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast "
                                f"shape {list(shape)}")
-        xp = backend.array_module(x._data)
-        return xp.broadcast_to(source._data, x.shape).astype(x._data.dtype)
+        xp = backend.array_module(x)
+        return xp.broadcast_to(source, x.shape).astype(x.dtype)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.new_zeros(grad.shape) if ctx.needs_input_grad[0] else None,
-                grad.to(ctx.source_dtype))
+    def backward(self, xp, saved, grad):
+        return xp.zeros_like(grad) if self.needs_input_grad[0] else None, grad
 
 
-class Fill(Function):
+class Fill(Op):
     """y = x with every element set to `value`  ->  dx = 0, dvalue = the sum of grad"""
 
-    node_name = "FillBackward2"
-    computes_on_arrays = True
+    version = 2
 
-    @staticmethod
-    def forward(ctx, x, value):
-        if isinstance(value, Tensor):
-            ctx.node_name = "FillBackward3"  # PyTorch's name when the value is a tensor
-        xp = backend.array_module(x._data)
-        return xp.full(x.shape, array_of(value), dtype=x._data.dtype)
+    def forward(self, x, value):
+        if hasattr(value, "dtype") and not isinstance(value, np.generic):  # a tensor's array
+            self.node_name = "FillBackward3"  # PyTorch's name when the value is a tensor
+        xp = backend.array_module(x)
+        return xp.full(x.shape, value, dtype=x.dtype)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return (grad.new_zeros(grad.shape) if ctx.needs_input_grad[0] else None,
-                grad.sum() if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        return (xp.zeros_like(grad) if self.needs_input_grad[0] else None,
+                xp.sum(grad) if self.needs_input_grad[1] else None)
 
 
 class Zero(Fill):
     """y = x with every element set to 0  ->  dx = 0"""
 
-    node_name = "ZeroBackward0"
+    version = 0
 
 
 @export("clone")

@@ -3,87 +3,78 @@
 
 import math
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.ops.base import broadcast_shapes, export
-from autograd_lab.ops.shape import SqueezeDim, UnsafeView
+from autograd_lab.ops.op import Op
+from autograd_lab.ops.shape import SqueezeDim, T, UnsafeView
 
 
 def _shape_text(shape):
     return "x".join(str(s) for s in shape)
 
 
-class Mm(Function):
+class Mm(Op):
     """Z = X @ Y  ->  dZ/dX: G @ Yᵀ,  dZ/dY: Xᵀ @ G   (G is the gradient of Z)"""
 
-    node_name = "MmBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        if x.dim() != 2 or y.dim() != 2:
-            raise RuntimeError(f"{'self' if x.dim() != 2 else 'mat2'} must be a matrix")
+    def forward(self, x, y):
+        if x.ndim != 2 or y.ndim != 2:
+            raise RuntimeError(f"{'self' if x.ndim != 2 else 'mat2'} must be a matrix")
         if x.shape[1] != y.shape[0]:
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({_shape_text(x.shape)} and {_shape_text(y.shape)})")
-        if x._data.dtype != y._data.dtype:
+        if x.dtype != y.dtype:
             raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: "
                                f"{x.dtype.name} != {y.dtype.name}")
-        needs_x, needs_y = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return x._data @ y._data
+        needs_x, needs_y = self.needs_input_grad
+        self.save_for_backward(x if needs_y else None, y if needs_x else None)
+        return x @ y
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return (grad.mm(y.t()) if ctx.needs_input_grad[0] else None,
-                x.t().mm(grad) if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return (xp.matmul(grad, _t(xp, y)) if self.needs_input_grad[0] else None,
+                xp.matmul(_t(xp, x), grad) if self.needs_input_grad[1] else None)
 
 
-class Dot(Function):
+def _t(xp, matrix):
+    """`matrix.t()`, recorded as PyTorch records it (a TBackward0) under create_graph."""
+    return T.run(xp, matrix, dim0=0, dim1=1)
+
+
+class Dot(Op):
     """z = Σ x_i y_i  ->  dz/dx = y, dz/dy = x"""
 
-    node_name = "DotBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        if x.dim() != 1 or y.dim() != 1:
-            raise RuntimeError(f"1D tensors expected, but got {x.dim()}D and {y.dim()}D tensors")
+    def forward(self, x, y):
+        if x.ndim != 1 or y.ndim != 1:
+            raise RuntimeError(f"1D tensors expected, but got {x.ndim}D and {y.ndim}D tensors")
         if x.shape != y.shape:
             raise RuntimeError(f"inconsistent tensor size, expected tensor [{x.shape[0]}] and src "
                                f"[{y.shape[0]}] to have the same number of elements, but got "
                                f"{x.shape[0]} and {y.shape[0]} elements respectively")
-        needs_x, needs_y = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return x._data @ y._data
+        needs_x, needs_y = self.needs_input_grad
+        self.save_for_backward(x if needs_y else None, y if needs_x else None)
+        return x @ y
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return (grad * y if ctx.needs_input_grad[0] else None,
-                grad * x if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return (grad * y if self.needs_input_grad[0] else None,
+                grad * x if self.needs_input_grad[1] else None)
 
 
-class Mv(Function):
+class Mv(Op):
     """z = A @ v  ->  dz/dA: outer(G, v),  dz/dv: Aᵀ @ G"""
 
-    node_name = "MvBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, a, v):
+    def forward(self, a, v):
         if a.shape[1] != v.shape[0]:
             raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                                f"({_shape_text(a.shape)}), vec ({v.shape[0]})")
-        needs_a, needs_v = ctx.needs_input_grad
-        ctx.save_for_backward(a if needs_v else None, v if needs_a else None)
-        return a._data @ v._data
+        needs_a, needs_v = self.needs_input_grad
+        self.save_for_backward(a if needs_v else None, v if needs_a else None)
+        return a @ v
 
-    @staticmethod
-    def backward(ctx, grad):
-        a, v = ctx.saved_tensors
-        return (grad.unsqueeze(1) * v.unsqueeze(0) if ctx.needs_input_grad[0] else None,
-                a.t().mv(grad) if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        a, v = saved
+        return (xp.expand_dims(grad, 1) * xp.expand_dims(v, 0) if self.needs_input_grad[0]
+                else None,
+                xp.matmul(_t(xp, a), grad) if self.needs_input_grad[1] else None)
 
 
 class SqueezeProduct(SqueezeDim):
@@ -94,34 +85,31 @@ class SqueezeProduct(SqueezeDim):
     is_view = False
 
 
-class BatchedMatmul(Function):
+class BatchedMatmul(Op):
     """Z = X @ Y on stacks of matrices (batch dims broadcast)  ->  G @ Yᵀ and Xᵀ @ G
 
     The engine sums each gradient back over the batch dims that broadcasting added.
     """
 
     node_name = "BmmBackward0"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, x, y):
+    def forward(self, x, y):
         batch = math.prod(broadcast_shapes(x.shape[:-2], y.shape[:-2]))
-        if x.shape[-1] != y.shape[-2] and y.dim() == 2:  # PyTorch stacks x's rows into one matrix
+        if x.shape[-1] != y.shape[-2] and y.ndim == 2:  # PyTorch stacks x's rows into one matrix
             raise RuntimeError(f"mat1 and mat2 shapes cannot be multiplied "
                                f"({math.prod(x.shape[:-1])}x{x.shape[-1]} and "
                                f"{_shape_text(y.shape)})")
         if x.shape[-1] != y.shape[-2]:
             raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                                f"[{batch}, {x.shape[-1]}] but got: [{batch}, {y.shape[-2]}].")
-        needs_x, needs_y = ctx.needs_input_grad
-        ctx.save_for_backward(x if needs_y else None, y if needs_x else None)
-        return x._data @ y._data
+        needs_x, needs_y = self.needs_input_grad
+        self.save_for_backward(x if needs_y else None, y if needs_x else None)
+        return x @ y
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return (grad.matmul(y.transpose(-1, -2)) if ctx.needs_input_grad[0] else None,
-                x.transpose(-1, -2).matmul(grad) if ctx.needs_input_grad[1] else None)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return (xp.matmul(grad, xp.swapaxes(y, -1, -2)) if self.needs_input_grad[0] else None,
+                xp.matmul(xp.swapaxes(x, -1, -2), grad) if self.needs_input_grad[1] else None)
 
 
 @export("mm")

@@ -51,6 +51,8 @@ def abs(x):  # noqa: A001  (numpy's name)
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001  (numpy's name)
     """`np.sum`: over `axis` (an int, a tuple or None for all), keeping reduced dims or not."""
+    if axis is None and not keepdims:
+        return x.sum()  # a sum of everything, recorded as PyTorch records it (SumBackward0)
     if axis is None:
         axis = tuple(range(x.dim()))
     return x.sum(dim=axis, keepdim=keepdims) if axis != () else x.clone()

@@ -10,9 +10,10 @@ import math
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module, as_strided
+from autograd_lab.broadcasting import sum_to_shape
 from autograd_lab.ops.base import export, exported, normalize_dims, scalar_type_name
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor, _dim_index
 
 
@@ -33,212 +34,175 @@ def _resolve_shape(shape, numel):
     return shape
 
 
-class View(Function):
+class View(Op):
     """y = x with another shape  ->  the gradient is reshaped back"""
 
-    node_name = "ViewBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        return x._data.reshape(shape)
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return x.reshape(shape)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.reshape(ctx.shape)
+    def backward(self, xp, saved, grad):
+        return xp.reshape(grad, self.shape)
 
 
-class Transpose(Function):
+class Transpose(Op):
     """y = x with dims d0 and d1 swapped  ->  the gradient is swapped back"""
 
-    node_name = "TransposeBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, dim0, dim1):
-        ctx.dim0, ctx.dim1 = dim0, dim1
+    def forward(self, x, dim0, dim1):
+        self.dim0, self.dim1 = dim0, dim1
         if dim0 == dim1:  # nothing to swap (also a 0-d tensor's t()): a plain view
-            return x._data.view()
-        return array_module(x._data).swapaxes(x._data, dim0, dim1)
+            return x.view()
+        return array_module(x).swapaxes(x, dim0, dim1)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.transpose(ctx.dim0, ctx.dim1)
+    def backward(self, xp, saved, grad):  # the same swap undoes it (also of a 0-d tensor)
+        return Transpose.run(xp, grad, dim0=self.dim0, dim1=self.dim1)
 
 
 class T(Transpose):
-    node_name = "TBackward0"
+    """`x.t()`: a Transpose of dims 0 and 1, under its own name"""
 
 
-class Permute(Function):
+class Permute(Op):
     """y = x with its dims reordered  ->  the gradient is put back in the old order"""
 
-    node_name = "PermuteBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, dims):
-        ctx.inverse = tuple(sorted(range(len(dims)), key=lambda i: dims[i]))
-        return x._data.transpose(dims)
+    def forward(self, x, dims):
+        self.inverse = tuple(sorted(range(len(dims)), key=lambda i: dims[i]))
+        return x.transpose(dims)
 
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.permute(ctx.inverse)
+    def backward(self, xp, saved, grad):
+        return xp.transpose(grad, self.inverse)
 
 
-class Expand(Function):
+class Expand(Op):
     """y = x repeated along dims of size 1 (no copy)  ->  the gradient is summed back"""
 
-    node_name = "ExpandBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        array = x._data  # a step of 0 makes every index of a dim show the same memory cell
-        extra = len(shape) - array.ndim
-        steps, below = [], array.itemsize  # PyTorch's strides: 0 only where a dim repeats
+    def forward(self, x, shape):
+        self.shape = x.shape  # a step of 0 makes every index of a dim show the same memory cell
+        extra = len(shape) - x.ndim
+        steps, below = [], x.itemsize  # PyTorch's strides: 0 only where a dim repeats
         for dim in reversed(range(len(shape))):
-            size, step = (array.shape[dim - extra], array.strides[dim - extra]) if (
+            size, step = (x.shape[dim - extra], x.strides[dim - extra]) if (
                 dim >= extra) else (1, below)
             steps.insert(0, 0 if size != shape[dim] else step)
             below = shape[dim] * steps[0]
-        return as_strided(array, shape, tuple(steps))
+        return as_strided(x, shape, tuple(steps))
 
-    @staticmethod
-    def backward(ctx, grad):
-        from autograd_lab.broadcasting import sum_to_shape
-
-        return sum_to_shape(grad, ctx.shape)
+    def backward(self, xp, saved, grad):
+        return sum_to_shape(grad, self.shape)
 
 
 class ReshapeAlias(View):
     """y = x in another shape, read through x's strides (reshape of a transposed or sliced x
     that needs no copy)  ->  the gradient is reshaped back"""
 
-    node_name = "ReshapeAliasBackward0"
-
 
 class UnsafeView(View):
     """y = a contiguous copy of x in another shape (what reshape does when x's elements are
     not laid out in order, e.g. after a transpose)  ->  the gradient is reshaped back"""
 
-    node_name = "UnsafeViewBackward0"
     is_view = False
 
-    @staticmethod
-    def forward(ctx, x, shape):
-        ctx.shape = x.shape
-        return array_module(x._data).ascontiguousarray(x._data).reshape(shape)
+    def forward(self, x, shape):
+        self.shape = x.shape
+        return array_module(x).ascontiguousarray(x).reshape(shape)
 
 
 class Unsqueeze(View):
-    node_name = "UnsqueezeBackward0"
+    """`x.unsqueeze(d)`: a view with a dim of size 1 put in at d"""
 
 
 class Squeeze(View):
-    node_name = "SqueezeBackward0"
+    """`x.squeeze()`: a view without the dims of size 1"""
 
 
 class SqueezeDim(View):
+    """`x.squeeze(d)`: a view without dim d, if its size is 1"""
+
     node_name = "SqueezeBackward1"
 
 
 class SqueezeDims(View):
+    """`x.squeeze((d0, d1))`: a view without those of the dims whose size is 1"""
+
     node_name = "SqueezeBackward2"
 
 
-class Cat(Function):
+class Cat(Op):
     """y = the inputs joined along `dim`  ->  each input gets its own slice of the gradient"""
 
-    node_name = "CatBackward0"
-    computes_on_arrays = True
+    def forward(self, *arrays, dim):
+        self.dim, self.sizes = dim, [a.shape[dim] for a in arrays]
+        dtype = _result_dtype(arrays)
+        xp = array_module(arrays[0])
+        return xp.concatenate([a.astype(dtype, copy=False) for a in arrays], axis=dim)
 
-    @staticmethod
-    def forward(ctx, *tensors, dim):
-        ctx.dim, ctx.sizes = dim, [t.shape[dim] for t in tensors]
-        dtype = _result_dtype(tensors)
-        xp = array_module(tensors[0]._data)
-        return xp.concatenate([t._data.astype(dtype, copy=False) for t in tensors], axis=dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return split(grad, ctx.sizes, ctx.dim)
+    def backward(self, xp, saved, grad):
+        return SplitWithSizes.run(xp, grad, sizes=self.sizes, dim=self.dim)
 
 
-class Stack(Function):
+class Stack(Op):
     """y = the inputs stacked along a new dim  ->  input i gets the gradient's slice i"""
 
-    node_name = "StackBackward0"
-    computes_on_arrays = True
+    def forward(self, *arrays, dim):
+        self.dim = dim
+        dtype = _result_dtype(arrays)
+        xp = array_module(arrays[0])
+        return xp.stack([a.astype(dtype, copy=False) for a in arrays], axis=dim)
 
-    @staticmethod
-    def forward(ctx, *tensors, dim):
-        ctx.dim = dim
-        dtype = _result_dtype(tensors)
-        xp = array_module(tensors[0]._data)
-        return xp.stack([t._data.astype(dtype, copy=False) for t in tensors], axis=dim)
-
-    @staticmethod
-    def backward(ctx, grad):
-        return grad.unbind(ctx.dim)
+    def backward(self, xp, saved, grad):
+        return Unbind.run(xp, grad, dim=self.dim)
 
 
-class Split(Function):
+class Split(Op):
     """(y_1, ..., y_k) = consecutive pieces of x along `dim`  ->  dx = the pieces' gradients
     joined back together (a piece that got no gradient contributes zeros)."""
 
-    node_name = "SplitBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, sizes, dim):
-        ctx.dim = dim
+    def forward(self, x, sizes, dim):
+        self.dim = dim
         starts = [0]
         for size in sizes:
             starts.append(starts[-1] + size)
         lead = (slice(None),) * dim
-        return tuple(x._data[lead + (slice(a, b),)] for a, b in zip(starts, starts[1:]))
+        return tuple(x[lead + (slice(a, b),)] for a, b in zip(starts, starts[1:]))
 
-    @staticmethod
-    def backward(ctx, *grads):
-        return cat(grads, ctx.dim)
+    def backward(self, xp, saved, *grads):
+        return Cat.run(xp, *grads, dim=self.dim)
 
 
 class SplitWithSizes(Split):
-    node_name = "SplitWithSizesBackward0"
+    """`x.split([2, 3])`: a Split into pieces of the listed sizes"""
 
 
-class Unbind(Function):
+class Unbind(Op):
     """(y_0, ..., y_k) = the slices of x along `dim`  ->  dx = their gradients stacked"""
 
-    node_name = "UnbindBackward0"
-    computes_on_arrays = True
     is_view = True
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
+    def forward(self, x, dim):
+        self.dim = dim
         lead = (slice(None),) * dim
-        return tuple(x._data[lead + (i, ...)] for i in range(x.shape[dim]))  # `...`: a view
+        return tuple(x[lead + (i, ...)] for i in range(x.shape[dim]))  # `...`: a view
 
-    @staticmethod
-    def backward(ctx, *grads):
-        return stack(grads, ctx.dim)
+    def backward(self, xp, saved, *grads):
+        return Stack.run(xp, *grads, dim=self.dim)
 
 
-def _result_dtype(tensors):
+def _result_dtype(arrays):
     """The dtype joined tensors get: the widest float if any is float, as in PyTorch."""
-    floats = [t._data.dtype for t in tensors if t._data.dtype.kind == "f"]
-    if floats and len(floats) < len(tensors):
+    floats = [a.dtype for a in arrays if a.dtype.kind == "f"]
+    if floats and len(floats) < len(arrays):
         return max(floats, key=lambda d: d.itemsize)
-    return np.result_type(*[t._data.dtype for t in tensors])
+    return np.result_type(*[a.dtype for a in arrays])
 
 
 @export("reshape")
