@@ -35,10 +35,7 @@ def _replay(base, steps):
         node = cls.__new__(cls)
         node._saved = ()
         node.needs_input_grad = (True,)  # AsStrided asks each step for that gradient
-        if issubclass(cls, Op):
-            view = node.forward(view, **settings)
-        else:  # LEGACY: an op not yet on arrays computes from a Tensor
-            view = cls.forward(node, Tensor._from_array(view), **settings)
+        view = node.forward(view, **settings)
         nodes.append(node)
     return view, nodes
 
