@@ -26,16 +26,17 @@ def export(*method_names, function=True):
     return attach
 
 
-def rewrap(name, wrap):
+def rewrap(name, wrap, methods=True):
     """Put `wrap(op)` in place of the op called `name`, both as `autograd_lab.<name>` and as
-    `Tensor.<name>` (where it exists): one wrapper where both were the same function."""
+    `Tensor.<name>` (where it exists; not with `methods=False`): one wrapper where both were
+    the same function."""
     wrapped = {}
-    for found in (exported.get(name), vars(Tensor).get(name)):
+    for found in (exported.get(name), vars(Tensor).get(name) if methods else None):
         if found is not None and id(found) not in wrapped:
             wrapped[id(found)] = wrap(found)
     if name in exported:
         exported[name] = wrapped[id(exported[name])]
-    if name in vars(Tensor):
+    if methods and name in vars(Tensor):
         setattr(Tensor, name, wrapped[id(vars(Tensor)[name])])
 
 

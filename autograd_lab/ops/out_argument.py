@@ -10,7 +10,8 @@ tensor([3., 6.])
 
 Writing into `out` cannot be differentiated, so PyTorch refuses `out=` when an argument
 requires grad, and so does autograd_lab. A wrapper put once around the functions listed here
-(and the methods they also are) computes the result as usual and copies it into `out`.
+computes the result as usual and copies it into `out`. The methods (`x.mul(y)`) take no
+`out=`, in PyTorch as here.
 """
 
 import functools
@@ -83,4 +84,4 @@ def _writing_into_out(op):
 
 
 for _name in WITH_OUT:
-    rewrap(_name, _writing_into_out)
+    rewrap(_name, _writing_into_out, methods=False)  # `out=` is for functions, as in PyTorch
