@@ -240,7 +240,6 @@ class Amax(MaxAll):
     k = 0) spreads nan over the other elements too; so does this op.
     """
 
-    node_name = "AmaxBackward0"
     api_name = "amax"
 
     def backward(self, xp, saved, grad):
@@ -250,7 +249,6 @@ class Amax(MaxAll):
 
 
 class Amin(Amax):
-    node_name = "AminBackward0"
     pick, api_name = "min", "amin"
 
 
