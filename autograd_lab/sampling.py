@@ -14,35 +14,31 @@ autograd_lab.Size([2, 3])
 import numpy as np
 
 from autograd_lab import backend
-from autograd_lab.autograd.function import Function
 from autograd_lab.creation import (
     _finish,
     _numpy_dtype,
     _sizes,
     _with_requires_grad,
-    zeros_like,
 )
 from autograd_lab.generator import random_source
 from autograd_lab.ops.base import broadcast_shapes, scalar_type_name
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor
 
 
-class NormalBackward1(Function):
+class NormalBackward1(Op):
     """z = mean + std * noise for a tensor `mean`. PyTorch treats a random draw as having no
     slope: dz/dmean = 0 (zeros, so that backward still reaches the inputs)."""
 
     node_name = "NormalBackward1"
-    computes_on_arrays = True
 
-    @staticmethod
-    def forward(ctx, mean, std, values):
+    def forward(self, mean, std, values):
         return values
 
-    @staticmethod
-    def backward(ctx, grad):
-        needs = ctx.needs_input_grad
-        return (zeros_like(grad) if needs[0] else None,
-                zeros_like(grad) if needs[1] else None, None)
+    def backward(self, xp, saved, grad):
+        needs = self.needs_input_grad
+        return (xp.zeros_like(grad) if needs[0] else None,
+                xp.zeros_like(grad) if needs[1] else None, None)
 
 
 class NormalBackward2(NormalBackward1):

@@ -7,9 +7,10 @@ a score x and p = σ(x) it is (1 - y) x + log(1 + e⁻ˣ). `weight` scales each 
 `pos_weight` the part of positive targets (y = 1), and `reduction` is "mean", "sum" or "none".
 """
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.autograd.grad_mode import is_grad_enabled
 from autograd_lab.backend import array_module
+from autograd_lab.ops import recorded
+from autograd_lab.ops.op import Op
 
 
 def _reduce(losses, reduction):
@@ -18,78 +19,78 @@ def _reduce(losses, reduction):
     return losses.mean() if reduction == "mean" else losses.sum()
 
 
-def _scale(grad, ctx, like):
+def _scale(grad, op):
     """The incoming gradient spread over the elements (divided among them for "mean")."""
-    return grad / like.numel() if ctx.reduction == "mean" else grad
+    return grad / op.count if op.reduction == "mean" else grad
 
 
-class BinaryCrossEntropyWithLogits(Function):
+def _sigmoid(xp, x):
+    """σ(x) = 1 / (1 + e⁻ˣ): the sigmoid op when recorded, its formula on arrays."""
+    return x.sigmoid() if xp is recorded else 1 / (1 + xp.exp(-x))
+
+
+def _clamp_below(xp, x, low):
+    """max(x, low) with clamp's gradient: all of it where x == low, none where x < low."""
+    return xp.where(x < low, low, x)
+
+
+class BinaryCrossEntropyWithLogits(Op):
     """loss = w [(1 - y) x + (1 + (pw - 1) y) softplus(-x)],  softplus(z) = log(1 + eᶻ)
     ->  dloss/dx = w [(pw y + 1 - y) σ(x) - pw y],  dloss/dy = w [(pw - 1) softplus(-x) - x]
 
     With pw = 1 (no `pos_weight`) the slope is the familiar w (σ(x) - y).
     """
 
-    node_name = "BinaryCrossEntropyWithLogitsBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y, weight=None, pos_weight=None, reduction="mean"):
-        ctx.save_for_backward(x, y, weight, pos_weight)
-        ctx.reduction = reduction
-        xp, a, b = array_module(x._data), x._data, y._data
-        softplus = xp.maximum(-a, 0) + xp.log1p(xp.exp(-xp.abs(a)))  # log(1 + e⁻ˣ), no overflow
-        positive = 1 if pos_weight is None else 1 + (pos_weight._data - 1) * b
-        losses = (1 - b) * a + positive * softplus
+    def forward(self, x, y, weight=None, pos_weight=None, reduction="mean"):
+        self.save_for_backward(x, y, weight, pos_weight)
+        self.reduction, self.count = reduction, x.size
+        xp = array_module(x)
+        softplus = xp.maximum(-x, 0) + xp.log1p(xp.exp(-xp.abs(x)))  # log(1 + e⁻ˣ), no overflow
+        positive = 1 if pos_weight is None else 1 + (pos_weight - 1) * y
+        losses = (1 - y) * x + positive * softplus
         if weight is not None:
-            losses = losses * weight._data
+            losses = losses * weight
         return xp.asarray(_reduce(losses, reduction))
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y, weight, pos_weight = ctx.saved_tensors
-        grad = _scale(grad, ctx, x)
+    def backward(self, xp, saved, grad):
+        x, y, weight, pos_weight = saved
+        grad = _scale(grad, self)
         if weight is not None:
             grad = grad * weight
         if pos_weight is None:
-            grad_x = grad * (x.sigmoid() - y)
+            grad_x = grad * (_sigmoid(xp, x) - y)
         else:
-            grad_x = grad * ((pos_weight * y + 1 - y) * x.sigmoid() - pos_weight * y)
+            grad_x = grad * ((pos_weight * y + 1 - y) * _sigmoid(xp, x) - pos_weight * y)
         grad_y = None
-        if ctx.needs_input_grad[1]:
+        if self.needs_input_grad[1]:
             slope = -x
             if pos_weight is not None:
-                softplus = (-x).clamp(min=0) + ((-x.abs()).exp() + 1).log()
+                softplus = _clamp_below(xp, -x, 0) + xp.log(xp.exp(-xp.abs(x)) + 1)
                 slope = slope + (pos_weight - 1) * softplus
             grad_y = grad * slope
         return grad_x, grad_y, None, None
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """loss = -w [y log p + (1 - y) log(1 - p)]   (each log at least -100, as in PyTorch)
     ->  dloss/dp = w (p - y) / (p (1 - p)),  dloss/dy = w [log(1 - p) - log p]"""
 
-    node_name = "BinaryCrossEntropyBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, p, y, weight=None, reduction="mean"):
-        ctx.save_for_backward(p, y, weight)
-        ctx.reduction = reduction
-        xp, a, b = array_module(p._data), p._data, y._data
-        losses = -(b * xp.maximum(xp.log(a), -100) + (1 - b) * xp.maximum(xp.log1p(-a), -100))
+    def forward(self, p, y, weight=None, reduction="mean"):
+        self.save_for_backward(p, y, weight)
+        self.reduction, self.count = reduction, p.size
+        xp = array_module(p)
+        losses = -(y * xp.maximum(xp.log(p), -100) + (1 - y) * xp.maximum(xp.log1p(-p), -100))
         if weight is not None:
-            losses = losses * weight._data
+            losses = losses * weight
         return xp.asarray(_reduce(losses, reduction))
 
-    @staticmethod
-    def backward(ctx, grad):
-        p, y, weight = ctx.saved_tensors
-        grad = _scale(grad, ctx, p)
+    def backward(self, xp, saved, grad):
+        p, y, weight = saved
+        grad = _scale(grad, self)
         if weight is not None:
             grad = grad * weight
-        grad_p = grad * (p - y) / (p * (1 - p)).clamp(min=1e-12)
-        grad_y = grad * ((1 - p).log() - p.log()) if ctx.needs_input_grad[1] else None
+        grad_p = grad * (p - y) / _clamp_below(xp, p * (1 - p), 1e-12)
+        grad_y = grad * (xp.log(1 - p) - xp.log(p)) if self.needs_input_grad[1] else None
         return grad_p, grad_y, None
 
 

@@ -7,36 +7,30 @@ tensor([1., 3., 6.])
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export
 from autograd_lab.ops.layout import row_major
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import _dim_index
 
 
-class Cumsum(Function):
+class Cumsum(Op):
     """yᵢ = x₀ + ... + xᵢ  ->  each xⱼ feeds every yᵢ with i >= j, so
     dx_j = g_j + ... + g_last: the running total of the gradient taken from the end,
     computed as sum(g) - cumsum(g) + g."""
 
-    node_name = "CumsumBackward0"
-    computes_on_arrays = True
+    def forward(self, x, dim):
+        self.dim, self.ndim = dim, x.ndim
+        if x.dtype.kind in "biu":  # integers and booleans add up in int64, as in PyTorch
+            x = x.astype(np.int64)
+        if not x.ndim:
+            return x.copy()
+        return row_major(array_module(x).cumsum(x, axis=dim))  # as PyTorch lays it out
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
-        data = x._data
-        if data.dtype.kind in "biu":  # integers and booleans add up in int64, as in PyTorch
-            data = data.astype(np.int64)
-        if not data.ndim:
-            return data.copy()
-        return row_major(array_module(data).cumsum(data, axis=dim))  # as PyTorch lays it out
-
-    @staticmethod
-    def backward(ctx, grad):
-        if grad.dim() == 0:
+    def backward(self, xp, saved, grad):
+        if self.ndim == 0:
             return grad
-        return grad.sum(ctx.dim, keepdim=True) - grad.cumsum(ctx.dim) + grad
+        return xp.sum(grad, axis=self.dim, keepdims=True) - xp.cumsum(grad, axis=self.dim) + grad
 
 
 @export("cumsum")

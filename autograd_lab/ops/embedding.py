@@ -5,28 +5,39 @@
 stands for "no token" and should stay as it is).
 """
 
-from autograd_lab.autograd.function import Function
+from autograd_lab.ops import recorded
 from autograd_lab.ops.base import scalar_type_name
 from autograd_lab.ops.indexing import IndexAdd
+from autograd_lab.ops.op import Op
+from autograd_lab.tensor import Tensor
 
 
-class Embedding(Function):
+class Embedding(Op):
     """y = weight[idx]  ->  dweight = zeros with each row of grad added at its index (an index
-    that appears twice collects both rows); rows of padding_idx get nothing."""
+    that appears twice collects both rows); rows of padding_idx get nothing.
 
-    node_name = "EmbeddingBackward0"
-    computes_on_arrays = True
+    The indices are saved, as PyTorch saves them: changing them in place before backward is
+    an error, and a second backward needs `retain_graph=True`.
+    """
 
-    @staticmethod
-    def forward(ctx, weight, indices, *, padding_idx):
-        ctx.indices, ctx.padding_idx, ctx.shape = indices, padding_idx, weight.shape
-        return weight._data[indices._data]
+    def forward(self, weight, indices, *, padding_idx):
+        self.save_for_backward(indices)
+        self.key, self.padding_idx, self.shape = indices, padding_idx, weight.shape
+        return weight[indices]
 
-    @staticmethod
-    def backward(ctx, grad):
-        if ctx.padding_idx is not None:
-            grad = grad.masked_fill((ctx.indices == ctx.padding_idx).unsqueeze(-1), 0)
-        return IndexAdd.apply(grad, key=ctx.indices._data, shape=ctx.shape), None
+    def backward(self, xp, saved, grad):
+        (indices,) = saved
+        if self.padding_idx is not None:
+            grad = xp.where(xp.expand_dims(indices == self.padding_idx, -1), 0, grad)
+        return _index_add(xp, grad, self.key, self.shape), None
+
+
+def _index_add(xp, grad, key, shape):
+    """Zeros of `shape` with the rows of `grad` added at `key`, by the IndexAdd op: recorded
+    under create_graph, straight on the arrays otherwise."""
+    if xp is recorded:
+        return IndexAdd.apply(grad, key=key, shape=shape)
+    return IndexAdd.apply(Tensor._from_array(grad), key=key, shape=shape)._data
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

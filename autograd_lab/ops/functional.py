@@ -6,18 +6,18 @@ overflow. `cross_entropy` is `nll_loss(log_softmax(x))`, exactly the two nodes P
 
 import warnings
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import binary_arrays, export, scalar_type_name
 from autograd_lab.ops.layout import row_major
-from autograd_lab.tensor import Tensor, _dim_index
+from autograd_lab.ops.op import Op
+from autograd_lab.tensor import _dim_index
 
 
 def _float_input(x, name):
-    if x._data.dtype.kind != "f":
+    if x.dtype.kind != "f":
         raise NotImplementedError(f"\"{name}_lastdim_kernel_impl\" not implemented for "
                                   f"'{scalar_type_name(x)}'")
-    return x._data
+    return x
 
 
 def _minus_max(data, axis):
@@ -25,58 +25,48 @@ def _minus_max(data, axis):
     return data - data.max(axis=axis, keepdims=True) if data.size else data
 
 
-class Softmax(Function):
+class Softmax(Op):
     """y_i = exp(x_i) / Σ_j exp(x_j) along dim  ->  dx = y * (g - Σ_j g_j y_j)
 
     Backward needs only the output y, which is what is saved, as in PyTorch.
     """
 
-    node_name = "SoftmaxBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
+    def forward(self, x, dim):
         data = _float_input(x, "softmax")
-        axis = dim if data.ndim else None
+        self.axis = dim if data.ndim else None  # a 0-d tensor is its own slice
         xp = array_module(data)
-        e = xp.exp(_minus_max(data, axis))
-        return row_major(e / e.sum(axis=axis, keepdims=True))  # as PyTorch lays it out
+        e = xp.exp(_minus_max(data, self.axis))
+        return row_major(e / e.sum(axis=self.axis, keepdims=True))  # as PyTorch lays it out
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(ctx.dim, keepdim=True))
+    def backward(self, xp, saved, grad):
+        (y,) = saved
+        return y * (grad - xp.sum(grad * y, axis=self.axis, keepdims=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """y_i = x_i - log Σ_j exp(x_j) along dim  ->  dx = g - exp(y) * Σ_j g_j
 
     (exp(y) is softmax(x); backward needs only the output y, which is what is saved.)
     """
 
-    node_name = "LogSoftmaxBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, dim):
-        ctx.dim = dim
+    def forward(self, x, dim):
         data = _float_input(x, "log_softmax")
         xp = array_module(data)
-        axis = dim if data.ndim else None
-        shifted = _minus_max(data, axis)
-        result = shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+        self.axis = dim if data.ndim else None  # a 0-d tensor is its own slice
+        shifted = _minus_max(data, self.axis)
+        result = shifted - xp.log(xp.exp(shifted).sum(axis=self.axis, keepdims=True))
         return row_major(result)  # whatever x's layout, as in PyTorch
 
-    @staticmethod
-    def backward(ctx, grad):
-        (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(ctx.dim, keepdim=True)
+    def backward(self, xp, saved, grad):
+        (y,) = saved
+        return grad - xp.exp(y) * xp.sum(grad, axis=self.axis, keepdims=True)
 
 
-class NllLoss(Function):
+class NllLoss(Op):
     """loss_n = -w[t_n] * x[n, t_n]  ->  dloss_n/dx[n, t_n] = -w[t_n], 0 for the other classes
 
     The mean is Σ loss_n / Σ w[t_n] (over targets that are not `ignore_index`). The loss is
@@ -84,38 +74,32 @@ class NllLoss(Function):
     scales them by the incoming gradient.
     """
 
-    node_name = "NllLossBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, target, weight=None, ignore_index=-100, reduction="mean"):
-        data, labels = x._data, target._data
-        xp = array_module(data)
-        class_dim = 0 if data.ndim == 1 else 1
-        valid = labels != ignore_index
-        labels = xp.where(valid, labels, 0)
-        outside = (labels < 0) | (labels >= data.shape[class_dim])
+    def forward(self, x, target, weight=None, ignore_index=-100, reduction="mean"):
+        xp = array_module(x)
+        class_dim = 0 if x.ndim == 1 else 1
+        valid = target != ignore_index
+        labels = xp.where(valid, target, 0)
+        outside = (labels < 0) | (labels >= x.shape[class_dim])
         if outside.any():
             raise IndexError(f"Target {int(labels[outside].reshape(-1)[0])} is out of bounds.")
-        weights = valid.astype(data.dtype)
+        weights = valid.astype(x.dtype)
         if weight is not None:
-            weights = weights * weight._data.astype(data.dtype)[labels]
+            weights = weights * weight.astype(x.dtype)[labels]
         picked = xp.expand_dims(labels, class_dim)
-        losses = -weights * xp.take_along_axis(data, picked, class_dim).squeeze(class_dim)
+        losses = -weights * xp.take_along_axis(x, picked, class_dim).squeeze(class_dim)
         scale = weights.sum() if reduction == "mean" else 1
-        trailing = (1,) * (data.ndim - 1 - class_dim)
-        classes = xp.arange(data.shape[class_dim]).reshape((-1,) + trailing)
+        trailing = (1,) * (x.ndim - 1 - class_dim)
+        classes = xp.arange(x.shape[class_dim]).reshape((-1,) + trailing)
         slopes = (classes == picked) * xp.expand_dims(-weights / scale, class_dim)
-        slopes = Tensor._from_array(slopes.astype(data.dtype, copy=False), x.device)
-        ctx.save_for_backward(x, target, weight, slopes)  # the first three as PyTorch keeps
-        ctx.unsqueeze = class_dim if reduction == "none" and data.ndim > 1 else None
+        slopes = slopes.astype(x.dtype, copy=False)
+        self.save_for_backward(x, target, weight, slopes)  # the first three as PyTorch keeps
+        self.unsqueeze = class_dim if reduction == "none" and x.ndim > 1 else None
         return losses if reduction == "none" else losses.sum() / scale
 
-    @staticmethod
-    def backward(ctx, grad):
-        *_, slopes = ctx.saved_tensors  # (also checks x, target and weight are unchanged)
-        if ctx.unsqueeze is not None:
-            grad = grad.unsqueeze(ctx.unsqueeze)
+    def backward(self, xp, saved, grad):
+        *_, slopes = saved  # (x, target and weight were checked to be unchanged)
+        if self.unsqueeze is not None:
+            grad = xp.expand_dims(grad, self.unsqueeze)
         return grad * slopes, None, None
 
 
@@ -123,30 +107,26 @@ class NllLoss2d(NllLoss):
     node_name = "NllLoss2DBackward0"
 
 
-class MseLoss(Function):
+class MseLoss(Op):
     """loss = mean((x - y)²)  ->  dloss/dx = 2 (x - y) / n,  dloss/dy = -2 (x - y) / n"""
 
-    node_name = "MseLossBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y, reduction="mean"):
-        ctx.save_for_backward(x, y)
-        ctx.reduction = reduction
+    def forward(self, x, y, reduction="mean"):
+        self.save_for_backward(x, y)
+        self.reduction = reduction
         a, b = binary_arrays(x, y)
         squares = (a - b) ** 2
+        self.count = squares.size
         if reduction == "none":
             return squares
         return squares.mean() if reduction == "mean" else squares.sum()
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
+    def backward(self, xp, saved, grad):
+        x, y = saved
         slope = 2 * (x - y)
-        if ctx.reduction == "mean":
-            slope = slope / slope.numel()
+        if self.reduction == "mean":
+            slope = slope / self.count
         grad_x = grad * slope
-        return grad_x, -grad_x if ctx.needs_input_grad[1] else None
+        return grad_x, -grad_x if self.needs_input_grad[1] else None
 
 
 @export("softmax")

@@ -9,12 +9,22 @@ gradient it returns can be differentiated again. Arguments follow numpy (`axis`,
 from autograd_lab.ops.base import exported
 
 
+def cumsum(x, axis=None):
+    """`np.cumsum`: running totals along `axis` (of the flattened x when None)."""
+    return x.cumsum(axis) if axis is not None else x.reshape(-1).cumsum(0)
+
+
 def exp(x):
     return x.exp()
 
 
 def log(x):
     return x.log()
+
+
+def prod(x, axis=None):
+    """`np.prod` over one `axis` (an int), or over all elements when None."""
+    return x.prod(axis) if axis is not None else x.prod()
 
 
 def sqrt(x):
@@ -90,6 +100,14 @@ def transpose(x, axes=None):
 
 def matmul(a, b):
     return a.matmul(b)
+
+
+def tril(m, k=0):
+    return m.tril(k)
+
+
+def triu(m, k=0):
+    return m.triu(k)
 
 
 def where(condition, x, y):

@@ -11,10 +11,12 @@ import collections
 import math
 import warnings
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
-from autograd_lab.ops.base import export, normalize_dims
+from autograd_lab.ops import recorded
+from autograd_lab.ops.base import export, normalize_dims, scalar_type_name
 from autograd_lab.ops.layout import row_major
+from autograd_lab.ops.op import Op
+from autograd_lab.ops.shape import Expand
 from autograd_lab.tensor import Tensor
 
 
@@ -23,139 +25,153 @@ def _kept_shape(shape, dims):
     return tuple(1 if i in dims else size for i, size in enumerate(shape))
 
 
-def _kept(grad, ctx):
+def _kept(xp, grad, op):
     """The gradient of a reduction, reshaped to broadcast against the reduced input."""
-    return grad.reshape(_kept_shape(ctx.shape, ctx.dims))
+    return xp.reshape(grad, _kept_shape(op.shape, op.dims))
 
 
-def _reducing(ctx, x, dim):
-    """Remember the input shape and the reduced dims on ctx; return the dims."""
-    ctx.shape = x.shape
-    ctx.dims = normalize_dims(dim, x.dim())
-    return ctx.dims
+def _expand(xp, grad, shape):
+    """`grad` repeated to `shape` without a copy, by the Expand op: recorded under
+    create_graph; on arrays a writeable view with PyTorch's strides, where numpy's
+    `broadcast_to` would give a read-only one (and `autograd.grad` may hand it out)."""
+    if xp is recorded:
+        return Expand.apply(grad, shape=shape)
+    return Expand.apply(Tensor._from_array(grad), shape=shape)._data
+
+
+def _reducing(op, x, dim):
+    """Remember the input shape and the reduced dims on the op; return the dims."""
+    op.shape = x.shape
+    op.dims = normalize_dims(dim, x.ndim)
+    return op.dims
 
 
 def _count(shape, dims):
     return math.prod(shape[d] for d in dims)
 
 
-class Sum(Function):
+class Sum(Op):
     """y = Σ x over dims  ->  dy/dx = 1 for every element: the gradient is copied back"""
 
-    node_name = "SumBackward1"
-    computes_on_arrays = True
+    version = 1
 
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        return row_major(x._data.sum(axis=_reducing(ctx, x, dim), keepdims=keepdim))
+    def forward(self, x, dim=None, keepdim=False):
+        return row_major(x.sum(axis=_reducing(self, x, dim), keepdims=keepdim))
 
-    @staticmethod
-    def backward(ctx, grad):
-        return _kept(grad, ctx).expand(ctx.shape)
+    def backward(self, xp, saved, grad):
+        return _expand(xp, _kept(xp, grad, self), self.shape)
 
 
 class SumAll(Sum):
     node_name = "SumBackward0"
 
 
-class Mean(Function):
+class Mean(Op):
     """y = mean of x over dims  ->  dy/dx = 1 / n for each of the n elements averaged"""
 
-    node_name = "MeanBackward1"
-    computes_on_arrays = True
+    version = 1
 
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        if x._data.dtype.kind != "f":
+    def forward(self, x, dim=None, keepdim=False):
+        if x.dtype.kind != "f":
             raise RuntimeError(
                 "mean(): could not infer output dtype. Input dtype must be either a floating "
-                f"point or complex dtype. Got: {x.type()[len('autograd_lab.'):-len('Tensor')]}"
+                f"point or complex dtype. Got: {scalar_type_name(x)}"
             )
-        return row_major(x._data.mean(axis=_reducing(ctx, x, dim), keepdims=keepdim))
+        return row_major(x.mean(axis=_reducing(self, x, dim), keepdims=keepdim))
 
-    @staticmethod
-    def backward(ctx, grad):
-        return _kept(grad, ctx).expand(ctx.shape) / _count(ctx.shape, ctx.dims)
+    def backward(self, xp, saved, grad):
+        return xp.broadcast_to(_kept(xp, grad, self), self.shape) / _count(self.shape, self.dims)
 
 
 class MeanAll(Mean):
     node_name = "MeanBackward0"
 
 
-class Prod(Function):
+class Prod(Op):
     """y = Π x over dims  ->  dy/dx_i = product of the other elements
 
     That is y / x_i when no element is 0. When some element is 0 that division would give
-    NaN, so backward multiplies the others out instead (`_product_of_others`).
+    NaN, so backward multiplies the others out instead (`_product_of_others`); forward then
+    also keeps the identity pattern that method needs.
     """
 
-    node_name = "ProdBackward1"
-    computes_on_arrays = True
+    version = 1
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        ctx.save_for_backward(x)
-        return row_major(x._data.prod(axis=_reducing(ctx, x, dim), keepdims=keepdim))
+    def forward(self, x, dim=None, keepdim=False):
+        dims = _reducing(self, x, dim)
+        self.has_zero = self.needs_input_grad[0] and bool((x == 0).any())
+        if self.has_zero:
+            n = x.shape[dims[0]] if len(dims) == 1 else x.size
+            self.save_for_backward(x, array_module(x).eye(n, dtype=bool))
+        else:
+            self.save_for_backward(x)
+        return row_major(x.prod(axis=dims, keepdims=keepdim))
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        if not (x == 0).any():
-            return _kept(grad, ctx) * _kept(y, ctx) / x
-        return _kept(grad, ctx) * _product_of_others(x, ctx.dims)
+    def backward(self, xp, saved, grad):
+        if not self.has_zero:
+            x, y = saved
+            return _kept(xp, grad, self) * _kept(xp, y, self) / x
+        x, diagonal, _ = saved
+        return _kept(xp, grad, self) * _product_of_others(xp, x, diagonal, self.dims)
 
 
 class ProdAll(Prod):
     node_name = "ProdBackward0"
 
 
-class Var(Function):
+def _product_of_others(xp, x, diagonal, dims):
+    """For each element, the product of the other elements over `dims`.
+
+    The n reduced elements are laid out n times, as the rows of an n x n matrix whose
+    diagonal is set to 1; row i then multiplies out to the product of all but element i.
+    This costs n² but never divides, so zeros are fine (also for second derivatives).
+    """
+    moved = xp.swapaxes(x, dims[0], -1) if len(dims) == 1 else xp.reshape(x, (-1,))
+    n = moved.shape[-1]
+    rows = xp.broadcast_to(xp.expand_dims(moved, -2), tuple(moved.shape[:-1]) + (n, n))
+    others = xp.prod(xp.where(diagonal, 1, rows), axis=-1)
+    return xp.swapaxes(others, dims[0], -1) if len(dims) == 1 else xp.reshape(others, x.shape)
+
+
+class Var(Op):
     """y = Σ (x - mean)² / (n - correction)  ->  dy/dx = 2 (x - mean) / (n - correction)"""
 
-    node_name = "VarBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, dim=None, correction=1, keepdim=False):
-        if x._data.dtype.kind != "f":
+    def forward(self, x, dim=None, correction=1, keepdim=False):
+        if x.dtype.kind != "f":
             raise RuntimeError("std and var only support floating point and complex dtypes")
-        ctx.save_for_backward(x)
-        dims = _reducing(ctx, x, dim)
-        ctx.correction = correction
-        data = x._data
-        centered = data - data.mean(axis=dims, keepdims=True)
+        self.save_for_backward(x)
+        dims = _reducing(self, x, dim)
+        self.correction = correction
+        centered = x - x.mean(axis=dims, keepdims=True)
         squares = (centered * centered).sum(axis=dims, keepdims=keepdim)
-        return squares / (_count(data.shape, dims) - correction)
+        return squares / (_count(x.shape, dims) - correction)
 
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        centered = x - x.mean(ctx.dims, keepdim=True)
-        return _kept(grad, ctx) * 2 * centered / (_count(ctx.shape, ctx.dims) - ctx.correction)
+    def backward(self, xp, saved, grad):
+        (x,) = saved
+        centered = x - xp.mean(x, axis=self.dims, keepdims=True)
+        n = _count(self.shape, self.dims) - self.correction
+        return _kept(xp, grad, self) * 2 * centered / n
 
 
 class Std(Var):
     """y = √var(x)  ->  dy/dx = (x - mean) / ((n - correction) y)   (0 where y == 0)"""
 
-    node_name = "StdBackward0"
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, dim=None, correction=1, keepdim=False):
-        variance = Var.forward(ctx, x, dim, correction, keepdim)
+    def forward(self, x, dim=None, correction=1, keepdim=False):
+        variance = super().forward(x, dim, correction, keepdim)
         return array_module(variance).sqrt(variance)
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, std = ctx.saved_tensors
-        std = _kept(std, ctx)
-        centered = x - x.mean(ctx.dims, keepdim=True)
-        n = _count(ctx.shape, ctx.dims) - ctx.correction
-        return (_kept(grad, ctx) / std).masked_fill(std == 0, 0) * centered / n
+    def backward(self, xp, saved, grad):
+        x, std = saved
+        std = _kept(xp, std, self)
+        centered = x - xp.mean(x, axis=self.dims, keepdims=True)
+        n = _count(self.shape, self.dims) - self.correction
+        return xp.where(std == 0, 0, _kept(xp, grad, self) / std) * centered / n
 
 
-class Norm(Function):
+class Norm(Op):
     """y = (Σ |x|^p)^(1/p) over dims  ->  dy/dx = sign(x) |x|^(p-1) / y^(p-1)
 
     For p = 2 that is x / y, for p = 1 it is sign(x). Where y == 0 (and, for p < 1, where
@@ -164,33 +180,30 @@ class Norm(Function):
     """
 
     node_name = "LinalgVectorNormBackward0"
-    computes_on_arrays = True
     saves_output = True
 
-    @staticmethod
-    def forward(ctx, x, p=2, dim=None, keepdim=False):
-        ctx.save_for_backward(x)
-        dims = _reducing(ctx, x, dim)
-        ctx.p = p
-        magnitude = array_module(x._data).abs(x._data)
+    def forward(self, x, p=2, dim=None, keepdim=False):
+        self.save_for_backward(x)
+        dims = _reducing(self, x, dim)
+        self.p = p
+        magnitude = array_module(x).abs(x)
         return ((magnitude ** p).sum(axis=dims, keepdims=keepdim)) ** (1 / p)
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, norm = ctx.saved_tensors
-        p, grad, norm = ctx.p, _kept(grad, ctx), _kept(norm, ctx)
+    def backward(self, xp, saved, grad):
+        x, norm = saved
+        p, grad, norm = self.p, _kept(xp, grad, self), _kept(xp, norm, self)
         if p == 1:
-            return x.sign() * grad
+            return xp.sign(x) * grad
         if p == 2:
-            return grad * (x / norm).masked_fill(norm == 0, 0)
+            return grad * xp.where(norm == 0, 0, x / norm)
         if p < 1:
-            scaled = x.sign() * (x.abs() ** (p - 1)).masked_fill(x == 0, 0)
+            scaled = xp.sign(x) * xp.where(x == 0, 0, xp.abs(x) ** (p - 1))
             return scaled * grad * norm ** (1 - p)
-        scaled = x.sign() * x.abs() ** (p - 1) if p < 2 else x * x.abs() ** (p - 2)
-        return scaled * (grad / norm ** (p - 1)).masked_fill(norm == 0, 0)
+        scaled = xp.sign(x) * xp.abs(x) ** (p - 1) if p < 2 else x * xp.abs(x) ** (p - 2)
+        return scaled * xp.where(norm == 0, 0, grad / norm ** (p - 1))
 
 
-class MaxAll(Function):
+class MaxAll(Op):
     """y = the largest element  ->  dy/dx = 1/k at each of the k elements equal to y, else 0
 
     Ties share the gradient evenly, as in PyTorch; when y is nan, the nan elements share it.
@@ -198,24 +211,21 @@ class MaxAll(Function):
     """
 
     node_name = "MaxBackward1"
-    computes_on_arrays = True
     saves_output = True
     pick, api_name = "max", "max"  # numpy's reduction, and the name errors use
 
-    @staticmethod
-    def forward(ctx, x, dim=None, keepdim=False):
-        dims = _reducing(ctx, x, dim)
-        _check_reducible(ctx.api_name, x.shape, dim, dims)
-        ctx.save_for_backward(x)
-        return row_major(getattr(x._data, ctx.pick)(axis=dims, keepdims=keepdim))
+    def forward(self, x, dim=None, keepdim=False):
+        dims = _reducing(self, x, dim)
+        _check_reducible(self.api_name, x.shape, dim, dims)
+        self.save_for_backward(x)
+        return row_major(getattr(x, self.pick)(axis=dims, keepdims=keepdim))
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        y = _kept(y, ctx)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        y = _kept(xp, y, self)
         chosen = (x == y) | ((x != x) & (y != y))
-        share = _kept(grad, ctx) / chosen.sum(ctx.dims, keepdim=True)
-        return share.expand(ctx.shape).masked_fill(~chosen, 0)
+        share = _kept(xp, grad, self) / xp.sum(chosen, axis=self.dims, keepdims=True)
+        return xp.where(~chosen, 0, xp.broadcast_to(share, self.shape))
 
 
 class MinAll(MaxAll):
@@ -230,54 +240,55 @@ class Amax(MaxAll):
     k = 0) spreads nan over the other elements too; so does this op.
     """
 
-    node_name = "AmaxBackward0"
     api_name = "amax"
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        chosen = x == _kept(y, ctx)
-        return _kept(grad, ctx) / chosen.sum(ctx.dims, keepdim=True) * chosen
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        chosen = x == _kept(xp, y, self)
+        return _kept(xp, grad, self) / xp.sum(chosen, axis=self.dims, keepdims=True) * chosen
 
 
 class Amin(Amax):
-    node_name = "AminBackward0"
     pick, api_name = "min", "amin"
 
 
-class MaxDim(Function):
+class MaxDim(Op):
     """(values, indices) = max of x along dim  ->  the gradient goes to the element picked
 
     Only the element whose index is returned gets it (the first of ties), as in PyTorch,
-    which is why the indices are what is saved.
+    which is why the indices are what is saved. Forward also keeps the positions 0..n-1
+    along dim, to find each picked element by comparing its position with its index.
     """
 
     node_name = "MaxBackward0"
-    computes_on_arrays = True
     pick, api_name = "argmax", "max"
 
-    @staticmethod
-    def forward(ctx, x, dim, keepdim=False):
-        (d,) = _reducing(ctx, x, dim)
-        _check_reducible(ctx.api_name, x.shape, dim, (d,))
-        xp = array_module(x._data)
-        indices = xp.expand_dims(getattr(x._data, ctx.pick)(axis=d), d)
-        values = xp.take_along_axis(x._data, indices, axis=d)
+    def forward(self, x, dim, keepdim=False):
+        (d,) = _reducing(self, x, dim)
+        _check_reducible(self.api_name, x.shape, dim, (d,))
+        xp = array_module(x)
+        indices = xp.expand_dims(getattr(x, self.pick)(axis=d), d)
+        values = xp.take_along_axis(x, indices, axis=d)
         if not keepdim:
             values, indices = values.squeeze(d), indices.squeeze(d)
-        indices = Tensor._from_array(indices, x.device)
-        ctx.save_for_backward(indices)
+        positions = xp.arange(x.shape[d]).reshape((-1,) + (1,) * (x.ndim - d - 1))
+        self.save_for_backward(indices, positions)
         return values, indices
 
-    @staticmethod
-    def backward(ctx, grad, grad_indices):
-        (indices,) = ctx.saved_tensors
-        (d,) = ctx.dims
-        positions = array_module(indices._data).arange(ctx.shape[d]).reshape(
-            (-1,) + (1,) * (len(ctx.shape) - d - 1))
-        others = positions != indices._data.reshape(_kept_shape(ctx.shape, ctx.dims))
-        return _kept(grad, ctx).expand(ctx.shape).masked_fill(
-            Tensor._from_array(others, indices.device), 0)
+    @classmethod
+    def apply(cls, input, **settings):
+        """`Op.apply`, then the indices output itself is what backward keeps (forward could
+        save only its array): changing the indices in place is caught, as in PyTorch."""
+        values, indices = super().apply(input, **settings)
+        node = values.grad_fn
+        if node is not None:
+            node.keep_for_backward((indices, node.saved[1]))
+        return values, indices
+
+    def backward(self, xp, saved, grad, grad_indices):
+        indices, positions = saved
+        others = positions != xp.reshape(indices, _kept_shape(self.shape, self.dims))
+        return xp.where(others, 0, xp.broadcast_to(_kept(xp, grad, self), self.shape))
 
 
 class MinDim(MaxDim):
@@ -342,21 +353,6 @@ def prod(input, dim=None, keepdim=False, *, dtype=None):
     if not isinstance(dim, int):
         raise TypeError("prod(): argument 'dim' must be int, not " + type(dim).__name__)
     return Prod.apply(input, dim=dim, keepdim=keepdim)
-
-
-def _product_of_others(x, dims):
-    """For each element, the product of the other elements over `dims`.
-
-    The n reduced elements are laid out n times, as the rows of an n x n matrix whose
-    diagonal is set to 1; row i then multiplies out to the product of all but element i.
-    This costs n² but never divides, so zeros are fine (also for second derivatives).
-    """
-    moved = x.transpose(dims[0], -1) if len(dims) == 1 else x.reshape(-1)
-    n = moved.shape[-1]
-    diagonal = Tensor._from_array(array_module(x._data).eye(n, dtype=bool), x.device)
-    rows = moved.unsqueeze(-2).expand(*moved.shape[:-1], n, n).masked_fill(diagonal, 1)
-    others = rows.prod(-1)
-    return others.transpose(dims[0], -1) if len(dims) == 1 else others.reshape(x.shape)
 
 
 def _correction(input, dim, unbiased, correction, name):

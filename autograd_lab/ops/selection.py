@@ -8,7 +8,6 @@ output), each gets all of it.
 
 import numpy as np
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import (
     array_of,
@@ -17,72 +16,58 @@ from autograd_lab.ops.base import (
     export,
     scalar_type_name,
 )
+from autograd_lab.ops.op import Op
 from autograd_lab.tensor import Tensor
 
 
-class Where(Function):
+class Where(Op):
     """z = x where condition else y  ->  dz/dx = 1 where condition, dz/dy = 1 elsewhere"""
 
-    node_name = "WhereBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, condition, x, y):
-        ctx.save_for_backward(condition)
+    def forward(self, condition, x, y):
+        self.save_for_backward(condition)
         a, b = binary_arrays(x, y)
-        return array_module(condition._data).where(condition._data, a, b)
+        return array_module(condition).where(condition, a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        # masked_fill, not grad * mask: an inf gradient on the side not taken must give 0
-        (condition,) = ctx.saved_tensors
-        needs = ctx.needs_input_grad
+    def backward(self, xp, saved, grad):
+        # zeros filled in, not grad * mask: an inf gradient on the side not taken must give 0
+        (condition,) = saved
+        needs = self.needs_input_grad
         return (None,
-                grad.masked_fill(~condition, 0) if needs[1] else None,
-                grad.masked_fill(condition, 0) if needs[2] else None)
+                xp.where(condition, grad, 0) if needs[1] else None,
+                xp.where(condition, 0, grad) if needs[2] else None)
 
 
-class Maximum(Function):
+class Maximum(Op):
     """z = max(x, y) element-wise  ->  dz/dx = 0 where x < y, 1/2 where x == y, else 1"""
 
-    node_name = "MaximumBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
         a, b = binary_arrays(x, y)
         return array_module(a).maximum(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _split(grad, x, y, x < y), _split(grad, x, y, x > y)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return _split(xp, grad, x, y, x < y), _split(xp, grad, x, y, x > y)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """z = min(x, y) element-wise  ->  dz/dx = 0 where x > y, 1/2 where x == y, else 1"""
 
-    node_name = "MinimumBackward0"
-    computes_on_arrays = True
-
-    @staticmethod
-    def forward(ctx, x, y):
-        ctx.save_for_backward(x, y)
+    def forward(self, x, y):
+        self.save_for_backward(x, y)
         a, b = binary_arrays(x, y)
         return array_module(a).minimum(a, b)
 
-    @staticmethod
-    def backward(ctx, grad):
-        x, y = ctx.saved_tensors
-        return _split(grad, x, y, x > y), _split(grad, x, y, x < y)
+    def backward(self, xp, saved, grad):
+        x, y = saved
+        return _split(xp, grad, x, y, x > y), _split(xp, grad, x, y, x < y)
 
 
-def _split(grad, x, y, lost):
+def _split(xp, grad, x, y, lost):
     """One side's share of the gradient: half on a tie, none where it `lost`, else all of it
     (also where x or y is nan). Zeros are filled in, never multiplied: an inf gradient stays
     out of the side that lost."""
-    return where(x == y, grad / 2, grad).masked_fill(lost, 0)
+    return xp.where(lost, 0, xp.where(x == y, grad / 2, grad))
 
 
 @export("where")

@@ -12,35 +12,30 @@ tensor([[1., 0., 0.],
 Batches of matrices work too (the last two dimensions are the matrix).
 """
 
-from autograd_lab.autograd.function import Function
 from autograd_lab.backend import array_module
 from autograd_lab.ops.base import export
+from autograd_lab.ops.op import Op
 
 
-class Tril(Function):
+class Tril(Op):
     """y = x where column <= row + diagonal, else 0  ->  dx = tril(grad): the kept elements
     pass their gradient through, the zeroed ones get none."""
 
-    node_name = "TrilBackward0"
-    computes_on_arrays = True
-    keep = "tril"
+    keep = "tril"  # numpy's name for what this op keeps
 
-    @classmethod
-    def forward(cls, ctx, x, *, diagonal):
-        ctx.diagonal = diagonal
-        if x.dim() < 2:
-            raise RuntimeError(f"{cls.keep}: input tensor must have at least 2 dimensions")
-        return getattr(array_module(x._data), cls.keep)(x._data, diagonal)
+    def forward(self, x, *, diagonal):
+        self.diagonal = diagonal
+        if x.ndim < 2:
+            raise RuntimeError(f"{self.keep}: input tensor must have at least 2 dimensions")
+        return getattr(array_module(x), self.keep)(x, diagonal)
 
-    @classmethod
-    def backward(cls, ctx, grad):
-        return getattr(grad, cls.keep)(ctx.diagonal)
+    def backward(self, xp, saved, grad):
+        return getattr(xp, self.keep)(grad, self.diagonal)
 
 
 class Triu(Tril):
     """y = x where column >= row + diagonal, else 0  ->  dx = triu(grad)"""
 
-    node_name = "TriuBackward0"
     keep = "triu"
 
 
