@@ -30,7 +30,7 @@ import weakref
 
 import numpy as np
 
-from autograd_lab.autograd import anomaly, events, grad_mode, views
+from autograd_lab.autograd import anomaly, events, grad_mode
 from autograd_lab.tensor import Tensor
 
 _sequence = itertools.count()  # creation order of nodes: later nodes run first in backward
@@ -78,11 +78,7 @@ class Node:
     @property
     def saved_tensors(self):
         """The tensors given to `save_for_backward`, checked to be unchanged since."""
-        saved = self._check_saved()
-        if self.saves_output:  # LEGACY
-            output = saved[-1] = saved[-1].detach()
-            output._grad_fn, output._requires_grad = self, True
-        return tuple(saved)
+        return tuple(self._check_saved())
 
     def _check_saved(self):
         """The saved tensors, after PyTorch's checks: not freed, not changed, not detached."""
@@ -232,12 +228,8 @@ class Function(Node):
             result = cls.forward(ctx, *inputs, **settings)
         several = isinstance(result, tuple)
         outputs = tuple(_as_output(r, inputs) for r in (result if several else (result,)))
-        if getattr(cls, "is_view", False):  # LEGACY
-            views.record_views(inputs[0], outputs, cls, settings, several)
         if grad_mode._state.enabled and True in ctx.needs_input_grad:
             ctx.attach(inputs, ctx.needs_input_grad, outputs)
-            if cls.saves_output:  # LEGACY
-                ctx._saved += ((outputs[0].detach(), outputs[0]._version, None),)
         else:
             ctx._saved = ()  # nothing will run backward: drop saved tensors now
         return outputs if several else outputs[0]

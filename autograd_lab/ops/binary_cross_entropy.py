@@ -9,7 +9,7 @@ a score x and p = σ(x) it is (1 - y) x + log(1 + e⁻ˣ). `weight` scales each 
 
 from autograd_lab.autograd.grad_mode import is_grad_enabled
 from autograd_lab.backend import array_module
-from autograd_lab.ops import recorded
+from autograd_lab.ops.elementwise import Sigmoid
 from autograd_lab.ops.op import Op
 
 
@@ -22,11 +22,6 @@ def _reduce(losses, reduction):
 def _scale(grad, op):
     """The incoming gradient spread over the elements (divided among them for "mean")."""
     return grad / op.count if op.reduction == "mean" else grad
-
-
-def _sigmoid(xp, x):
-    """σ(x) = 1 / (1 + e⁻ˣ): the sigmoid op when recorded, its formula on arrays."""
-    return x.sigmoid() if xp is recorded else 1 / (1 + xp.exp(-x))
 
 
 def _clamp_below(xp, x, low):
@@ -58,9 +53,9 @@ class BinaryCrossEntropyWithLogits(Op):
         if weight is not None:
             grad = grad * weight
         if pos_weight is None:
-            grad_x = grad * (_sigmoid(xp, x) - y)
+            grad_x = grad * (Sigmoid.run(xp, x) - y)
         else:
-            grad_x = grad * ((pos_weight * y + 1 - y) * _sigmoid(xp, x) - pos_weight * y)
+            grad_x = grad * ((pos_weight * y + 1 - y) * Sigmoid.run(xp, x) - pos_weight * y)
         grad_y = None
         if self.needs_input_grad[1]:
             slope = -x

@@ -5,11 +5,9 @@
 stands for "no token" and should stay as it is).
 """
 
-from autograd_lab.ops import recorded
 from autograd_lab.ops.base import scalar_type_name
 from autograd_lab.ops.indexing import IndexAdd
 from autograd_lab.ops.op import Op
-from autograd_lab.tensor import Tensor
 
 
 class Embedding(Op):
@@ -29,15 +27,7 @@ class Embedding(Op):
         (indices,) = saved
         if self.padding_idx is not None:
             grad = xp.where(xp.expand_dims(indices == self.padding_idx, -1), 0, grad)
-        return _index_add(xp, grad, self.key, self.shape), None
-
-
-def _index_add(xp, grad, key, shape):
-    """Zeros of `shape` with the rows of `grad` added at `key`, by the IndexAdd op: recorded
-    under create_graph, straight on the arrays otherwise."""
-    if xp is recorded:
-        return IndexAdd.apply(grad, key=key, shape=shape)
-    return IndexAdd.apply(Tensor._from_array(grad), key=key, shape=shape)._data
+        return IndexAdd.run(xp, grad, key=self.key, shape=self.shape), None
 
 
 def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,

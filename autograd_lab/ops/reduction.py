@@ -12,7 +12,6 @@ import math
 import warnings
 
 from autograd_lab.backend import array_module
-from autograd_lab.ops import recorded
 from autograd_lab.ops.base import export, normalize_dims, scalar_type_name
 from autograd_lab.ops.layout import row_major
 from autograd_lab.ops.op import Op
@@ -28,15 +27,6 @@ def _kept_shape(shape, dims):
 def _kept(xp, grad, op):
     """The gradient of a reduction, reshaped to broadcast against the reduced input."""
     return xp.reshape(grad, _kept_shape(op.shape, op.dims))
-
-
-def _expand(xp, grad, shape):
-    """`grad` repeated to `shape` without a copy, by the Expand op: recorded under
-    create_graph; on arrays a writeable view with PyTorch's strides, where numpy's
-    `broadcast_to` would give a read-only one (and `autograd.grad` may hand it out)."""
-    if xp is recorded:
-        return Expand.apply(grad, shape=shape)
-    return Expand.apply(Tensor._from_array(grad), shape=shape)._data
 
 
 def _reducing(op, x, dim):
@@ -59,7 +49,7 @@ class Sum(Op):
         return row_major(x.sum(axis=_reducing(self, x, dim), keepdims=keepdim))
 
     def backward(self, xp, saved, grad):
-        return _expand(xp, _kept(xp, grad, self), self.shape)
+        return Expand.run(xp, _kept(xp, grad, self), shape=self.shape)  # a writeable view
 
 
 class SumAll(Sum):
