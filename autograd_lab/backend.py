@@ -176,6 +176,8 @@ def as_strided(array, shape, strides):
     """
     if is_gpu_array(array):
         return _cupy.lib.stride_tricks.as_strided(array, shape, strides)
+    if array.flags.c_contiguous:  # its memory is one buffer: a new header over it is enough
+        return np.ndarray(shape, array.dtype, array, 0, strides)
     return np.lib.stride_tricks.as_strided(array, shape, strides, subok=True)
 
 

@@ -317,3 +317,11 @@ def test_every_module_level_function_exists_in_pytorch_too():
     methods = [name for name, value in vars(alt.Tensor).items()
                if value in alt.ops.exported.values() and not hasattr(torch.Tensor, name)]
     assert not methods
+
+
+def test_an_integer_tensor_clamped_to_a_float_bound_becomes_float32_as_in_pytorch():
+    ints = alt.tensor([1, 2, 3])
+    assert ints.clamp(min=2.5).tolist() == [2.5, 2.5, 3.0]
+    assert ints.clamp(min=2.5).dtype == alt.float32
+    assert ints.clamp(max=1.5, min=0.5).tolist() == [1.0, 1.5, 1.5]
+    assert ints.clamp(min=2).dtype == alt.int64

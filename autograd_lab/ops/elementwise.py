@@ -197,7 +197,13 @@ class Clamp(Op):
     def forward(self, x, min=None, max=None):
         self.save_for_backward(x)
         self.min, self.max = min, max
-        return array_module(x).clip(x, min, max).astype(x.dtype, copy=False)
+        xp = array_module(x)
+        dtype = x.dtype  # an integer tensor clamped to a float bound becomes float32
+        if dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
+            dtype = np.float32
+        if max is None:  # one bound: a plain maximum, cheaper than clip
+            return xp.maximum(x, min).astype(dtype, copy=False)
+        return xp.clip(x, min, max).astype(dtype, copy=False)
 
     def backward(self, xp, saved, grad):
         (x,) = saved
