@@ -201,8 +201,10 @@ class Clamp(Op):
         dtype = x.dtype  # an integer tensor clamped to a float bound becomes float32
         if dtype.kind != "f" and (isinstance(min, float) or isinstance(max, float)):
             dtype = np.float32
-        if max is None:  # one bound: a plain maximum, cheaper than clip
+        if max is None:  # one bound: a plain maximum (or minimum), cheaper than clip
             return xp.maximum(x, min).astype(dtype, copy=False)
+        if min is None:
+            return xp.minimum(x, max).astype(dtype, copy=False)
         return xp.clip(x, min, max).astype(dtype, copy=False)
 
     def backward(self, xp, saved, grad):
