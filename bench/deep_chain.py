@@ -94,7 +94,7 @@ def main(argv=None):
                   reference=reference, note="target: autograd_lab <= PyTorch")
     harness.table(f"chain {depth} ops deep: memory the graph holds, per node (resident)",
                   memory, reference=reference, unit="B", scale=1, show_faults=False,
-                  note="target: autograd_lab <= 1000 B per node")
+                  note="target: autograd_lab <= 700 B per node")
 
 
 if __name__ == "__main__":

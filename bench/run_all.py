@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHMARKS = ["two_layer_step", "per_op_cost", "deep_chain", "memory_steady", "gpu_scale"]
+BENCHMARKS = ["two_layer_step", "per_op_cost", "deep_chain", "memory_steady", "gpu_scale",
+              "viz_import_cost"]
 
 
 def main(argv=None):

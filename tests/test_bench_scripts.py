@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 BENCH = Path(__file__).resolve().parents[1] / "bench"
-SCRIPTS = ["two_layer_step", "per_op_cost", "deep_chain", "memory_steady", "gpu_scale"]
+SCRIPTS = ["two_layer_step", "per_op_cost", "deep_chain", "memory_steady", "gpu_scale",
+           "viz_import_cost"]
 ROW = re.compile(r"^autograd_lab\S*( \(cpu\))?\s+-?[\d.]+ \S+\s+-?[\d.]+ - -?[\d.]+", re.M)
 
 
