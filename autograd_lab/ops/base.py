@@ -63,9 +63,9 @@ def binary_arrays(x, y):
     Python float it becomes float32 too, where numpy would pick float64. Between two floats
     (or two integers) a 0-d tensor acts like a number: float32 + 0-d float64 stays float32.
     """
+    if type(y) is float and type(x) is np.ndarray:  # the most common case, `x * 0.5`, first
+        return (x if x.dtype.kind == "f" else x.astype(np.float32)), y
     a, b = array_of(x), array_of(y)  # (the ops built on `Op` pass arrays already)
-    if type(b) is float:  # the most common case, `x * 0.5`, first
-        return (a if a.dtype.kind == "f" else a.astype(np.float32)), b
     if hasattr(a, "dtype") and hasattr(b, "dtype"):  # two tensors' arrays
         if a.shape != b.shape:
             broadcast_shapes(a.shape, b.shape)
