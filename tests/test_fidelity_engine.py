@@ -168,6 +168,23 @@ def failed_backward_then_again(L):
     return errors, x.grad is None
 
 
+def grad_that_failed_in_a_node_keeps_that_node(L):
+    # LogBackward raises (its saved x changed); through autograd.grad, which does not
+    # accumulate, that node is not freed: the next backward meets the same error again
+    x = leaf(L, [[1.0, 2.0]])
+    y = x.log()
+    with L.no_grad():
+        x.div_(2.0)
+    errors = []
+    for run in (lambda: L.autograd.grad(y ** 2, [x], L.ones_like(y)),
+                lambda: y.sum().backward()):
+        try:
+            run()
+        except RuntimeError as error:
+            errors.append(str(error)[:40])
+    return errors
+
+
 def failed_backward_with_retain_graph_frees_nothing(L):
     x, w = leaf(L, [1.0, 2.0]), L.tensor([3.0, 4.0], dtype=L.float64)
     z = ((x * w) ** 2).sum()
@@ -280,6 +297,8 @@ CASES = {
         unused_input_after_the_pass, (("y", UNUSED, "y", SECOND_TIME), [2.0, 2.0])),
     "a_failed_backward_has_freed_the_nodes_that_ran": (
         failed_backward_then_again, ((MODIFIED[:40], SECOND_TIME[:40]), True)),
+    "a_node_whose_backward_raised_keeps_what_it_saved": (
+        grad_that_failed_in_a_node_keeps_that_node, (MODIFIED[:40], MODIFIED[:40])),
     "a_failed_backward_with_retain_graph_frees_nothing": (
         failed_backward_with_retain_graph_frees_nothing, (MODIFIED[:40], MODIFIED[:40])),
     "a_leaf_moved_into_the_graph_refuses_its_old_gradient": (

@@ -35,7 +35,7 @@ class detect_anomaly:
 
 
 def record_forward(node):
-    """Remember the user's code that created `node` (called when a node is recorded, while enabled)."""
+    """Remember the user's code that created `node` (called as it is recorded, when enabled)."""
     stack = [frame for frame in traceback.extract_stack()
              if not frame.filename.startswith(_PACKAGE)]  # the learner's frames, not ours
     node.forward_trace = "".join(traceback.format_list(stack[-4:]))

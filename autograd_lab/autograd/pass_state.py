@@ -78,10 +78,12 @@ class PassState:
                     events.emit("grad_accumulated", node=node, tensor=node.variable,
                                 grad=as_tensor(grads[0]))
             return ()
-        self.ran.append(node)
         if grads is None:  # nothing reached this node, but the nodes it feeds still wait for it
-            return (None,) * len(node.next_functions)
-        return self.differentiate(node, grads)
+            grad_inputs = (None,) * len(node.next_functions)
+        else:
+            grad_inputs = self.differentiate(node, grads)
+        self.ran.append(node)  # (a node whose backward raised keeps what it saved, as in PyTorch)
+        return grad_inputs
 
     def differentiate(self, node, grads):
         """Call one node's backward, with events, anomaly checks and node hooks around it."""
