@@ -13,14 +13,17 @@ import numpy as np
 import autograd_lab
 
 
-def chain(lib, length):
-    """Build `length` ops on a (1,) tensor and backpropagate through all of them."""
+def chain(lib, length, backward=True):
+    """Build `length` ops on a (1,) tensor and backpropagate through all of them (or, without
+    `backward`, only build them: the forward pass alone)."""
 
     def run():
         x = lib.ones(1, requires_grad=True)
         z = x
         for _ in range(length // 4):
             z = (z * 1.001 + 0.001).exp().log()
+        if not backward:
+            return z
         z.sum().backward()
         return x.grad
 
@@ -44,20 +47,30 @@ def main(argv=None):
     torch = harness.load_torch(args)
     length = 40 if args.quick else 1000
     repeats, number = (3, 2) if args.quick else (args.repeats or 15, 20)
-    runs = {"autograd_lab": chain(autograd_lab, length)}
+    libraries = {"autograd_lab": autograd_lab}
     if torch is not None:
-        runs["PyTorch"] = chain(torch, length)
+        libraries["PyTorch"] = torch
+    runs = {name: chain(lib, length) for name, lib in libraries.items()}
+    if torch is not None:
         if not np.allclose(float(runs["PyTorch"]()), float(runs["autograd_lab"]()), rtol=1e-4):
             raise SystemExit("autograd_lab and PyTorch disagree on the chain's gradient")
     runs["numpy forward only"] = numpy_forward(length)
-    harness.interleaved(runs, 1, number)  # warm-up round, not reported
-    times = harness.interleaved(runs, repeats, number)
-    per_op = {name: [t / length for t in values] for name, values in times.items()}
+    forwards = {f"{name} forward": chain(lib, length, backward=False)
+                for name, lib in libraries.items()}
+    harness.interleaved({**runs, **forwards}, 1, number)  # warm-up round, not reported
+    times = harness.interleaved({**runs, **forwards}, repeats, number)
+    per_op = {name: [t / length for t in times[name]] for name in runs}
     print(harness.describe_machine(args))
     reference = "PyTorch" if torch is not None else "numpy forward only"
     harness.table(f"chain of {length} element-wise ops on shape (1,), forward + backward: "
                   "time per op", per_op, reference=reference,
                   note="target: autograd_lab <= 0.75 x PyTorch")
+    # backward alone: each round's forward + backward, less the same round's forward
+    backward = {name: [(total - forward) / length for total, forward in
+                       zip(times[name], times[f"{name} forward"])] for name in libraries}
+    harness.table("the same chain, backward alone (forward + backward less forward): time per "
+                  "op", backward, reference=reference if torch is not None else "autograd_lab",
+                  show_faults=False, note="target: autograd_lab <= PyTorch")
 
 
 if __name__ == "__main__":
