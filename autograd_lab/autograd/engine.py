@@ -51,8 +51,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
                     continue
                 if grad is not None:
                     add_gradient(pending, next_node, output_nr, grad)
-                dependencies[next_node] -= 1
-                if dependencies[next_node] == 0:
+                waiting_for = dependencies[next_node] = dependencies[next_node] - 1
+                if waiting_for == 0:
                     heapq.heappush(ready, (-next_node.sequence_nr, next(arrival), next_node))
     return state.finish()
 

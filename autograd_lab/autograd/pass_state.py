@@ -177,14 +177,13 @@ def fit_to_inputs(node, grad_inputs, create_graph):
             f"{len(node.next_functions)}, got {len(grad_inputs)})"
         )
     fitted = []
-    shapes, dtypes = node.input_shapes, node.input_dtypes
-    for index, grad in enumerate(grad_inputs):
-        if grad is None or shapes[index] is None:  # no gradient, or the input wants none
+    for grad, shape, dtype in zip(grad_inputs, node.input_shapes, node.input_dtypes):
+        if grad is None or shape is None:  # no gradient, or the input wants none
             fitted.append(None)
             continue
         array = grad._data if create_graph else grad
-        if array.shape != shapes[index] or array.dtype != dtypes[index]:
-            grad = _fit(node, index, grad, array, create_graph)
+        if array.shape != shape or array.dtype != dtype:
+            grad = _fit(node, len(fitted), grad, array, create_graph)
         fitted.append(grad)
     return fitted
 
