@@ -282,15 +282,16 @@ def accumulate_grad_node(tensor):
     return node
 
 
-def gradient_edge(self):
-    """Where this tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad."""
-    if self._view is not None:
-        self._follow_base()
-    if self._grad_fn is not None:
-        return (self._grad_fn, self._output_nr)
-    if self._view is not None and not self._requires_grad:
-        return (None, 0)  # a view made under no_grad: PyTorch sends its gradient nowhere
-    return (accumulate_grad_node(self), 0)
+def gradient_edge(tensor):
+    """Where a tensor's gradient must go: `(grad_fn, output_nr)`, or its AccumulateGrad (the
+    method `tensor._gradient_edge()`)."""
+    if tensor._view is not None:
+        tensor._follow_base()
+    if tensor._grad_fn is not None:
+        return (tensor._grad_fn, tensor._output_nr)
+    if tensor._view is not None and not tensor._requires_grad:
+        return _NO_EDGE  # a view made under no_grad: PyTorch sends its gradient nowhere
+    return (accumulate_grad_node(tensor), 0)
 
 
 Tensor._gradient_edge = gradient_edge
