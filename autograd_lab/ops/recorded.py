@@ -9,34 +9,12 @@ gradient it returns can be differentiated again. Arguments follow numpy (`axis`,
 from autograd_lab.ops.base import exported
 
 
-def cumsum(x, axis=None):
-    """`np.cumsum`: running totals along `axis` (of the flattened x when None)."""
-    return x.cumsum(axis) if axis is not None else x.reshape(-1).cumsum(0)
+def abs(x):  # noqa: A001  (numpy's name)
+    return x.abs()
 
 
-def exp(x):
-    return x.exp()
-
-
-def log(x):
-    return x.log()
-
-
-def prod(x, axis=None):
-    """`np.prod` over one `axis` (an int), or over all elements when None."""
-    return x.prod(axis) if axis is not None else x.prod()
-
-
-def sqrt(x):
-    return x.sqrt()
-
-
-def sin(x):
-    return x.sin()
-
-
-def sinh(x):
-    return x.sinh()
+def broadcast_to(x, shape):
+    return x.expand(shape)
 
 
 def cos(x):
@@ -47,16 +25,60 @@ def cosh(x):
     return x.cosh()
 
 
-def tanh(x):
-    return x.tanh()
+def cumsum(x, axis=None):
+    """`np.cumsum`: running totals along `axis` (of the flattened x when None)."""
+    return x.cumsum(axis) if axis is not None else x.reshape(-1).cumsum(0)
+
+
+def exp(x):
+    return x.exp()
+
+
+def expand_dims(x, axis):
+    return x.unsqueeze(axis)
+
+
+def log(x):
+    return x.log()
+
+
+def matmul(a, b):
+    return a.matmul(b)
+
+
+def maximum(x, y):
+    return exported["maximum"](x, y)
+
+
+def mean(x, axis=None, keepdims=False):
+    if axis is None:
+        axis = tuple(range(x.dim()))
+    return x.mean(dim=axis, keepdim=keepdims)
+
+
+def minimum(x, y):
+    return exported["minimum"](x, y)
+
+
+def prod(x, axis=None):
+    """`np.prod` over one `axis` (an int), or over all elements when None."""
+    return x.prod(axis) if axis is not None else x.prod()
+
+
+def reshape(x, shape):
+    return x.reshape(shape)
 
 
 def sign(x):
     return x.sign()
 
 
-def abs(x):  # noqa: A001  (numpy's name)
-    return x.abs()
+def sin(x):
+    return x.sin()
+
+
+def sinh(x):
+    return x.sinh()
 
 
 def sum(x, axis=None, keepdims=False):  # noqa: A001  (numpy's name)
@@ -68,38 +90,12 @@ def sum(x, axis=None, keepdims=False):  # noqa: A001  (numpy's name)
     return x.sum(dim=axis, keepdim=keepdims) if axis != () else x.clone()
 
 
-def mean(x, axis=None, keepdims=False):
-    if axis is None:
-        axis = tuple(range(x.dim()))
-    return x.mean(dim=axis, keepdim=keepdims)
-
-
-def reshape(x, shape):
-    return x.reshape(shape)
-
-
-def broadcast_to(x, shape):
-    return x.expand(shape)
-
-
-def expand_dims(x, axis):
-    return x.unsqueeze(axis)
-
-
-def squeeze(x, axis):
-    return x.squeeze(axis)
-
-
 def swapaxes(x, axis1, axis2):
     return x.transpose(axis1, axis2)
 
 
 def transpose(x, axes=None):
     return x.permute(axes if axes is not None else tuple(reversed(range(x.dim()))))
-
-
-def matmul(a, b):
-    return a.matmul(b)
 
 
 def tril(m, k=0):
@@ -114,21 +110,5 @@ def where(condition, x, y):
     return exported["where"](condition, x, y)
 
 
-def maximum(x, y):
-    return exported["maximum"](x, y)
-
-
-def minimum(x, y):
-    return exported["minimum"](x, y)
-
-
 def zeros_like(x):
     return x.new_zeros(x.shape)
-
-
-def ones_like(x):
-    return x.new_ones(x.shape)
-
-
-def astype(x, dtype):
-    return x.to(dtype=dtype)
