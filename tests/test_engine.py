@@ -735,3 +735,13 @@ def test_mixed_precision_second_derivative():
     data = np.array([0.5, -1.0])
     expected = np.array([2.0, 3.0]) * np.exp(data ** 2) * (2 + 4 * data ** 2)
     np.testing.assert_allclose(gg.numpy(), expected, rtol=1e-5)
+
+
+def test_a_leaf_grad_never_shares_the_gradient_given_to_backward():
+    for create_graph in (False, True):
+        x = alt.tensor([1.0, 2.0], requires_grad=True)
+        given = alt.tensor([3.0, 4.0])
+        x.backward(given, create_graph=create_graph)
+        with alt.no_grad():
+            x.grad.add_(1)
+        assert given.tolist() == [3.0, 4.0]

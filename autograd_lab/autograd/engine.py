@@ -36,7 +36,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, acc
     state = PassState(roots, root_grads, retain_graph, create_graph, inputs, accumulate,
                       dependencies)
     pending = {}  # node -> one gradient slot per output of the node
-    for (node, output_nr), grad in zip(roots, state.root_arrays):
+    for (node, output_nr), grad in zip(roots, state.start_grads):
         add_gradient(pending, node, output_nr, grad)
     arrival = itertools.count()  # ties (leaves all have sequence_nr inf): first ready, first run
     ready = [(-node.sequence_nr, next(arrival), node) for node in dict.fromkeys(start)

@@ -21,7 +21,8 @@ class PassState:
                  dependencies):
         self.roots, self.retain_graph, self.create_graph = roots, retain_graph, create_graph
         self.root_grads = root_grads
-        self.root_arrays = root_grads if create_graph else [g._data for g in root_grads]
+        # the roots' gradients as the pass carries them: arrays, or Tensors under create_graph
+        self.start_grads = root_grads if create_graph else [g._data for g in root_grads]
         self.inputs = inputs
         self.needed = self.captured = None  # needed None: every node runs
         if inputs is not None:
@@ -149,7 +150,7 @@ class PassState:
     def finish(self):
         """After a successful pass: update `.grad`, tell viewers, return what was captured."""
         if self.captured is None:
-            stored = {id(g) for g in self.root_arrays}  # arrays no .grad may take as its own
+            stored = {id(g._data) for g in self.root_grads}  # arrays no .grad may take as its own
             for leaf, grad in self.accumulations:
                 accumulate_into_grad(leaf, grad, self.create_graph, stored)
         if self.listening:
