@@ -7,7 +7,7 @@
    released as the pass moves on.
 3. Ready nodes run latest-created first (a heap on `sequence_nr`), the order PyTorch uses.
 4. A node's `differentiate` turns its output gradients into input gradients; broadcasting is
-   undone here, once for every op (`sum_to_shape`).
+   undone in one place for every op (`fit_to_inputs`, with `sum_to_shape`).
 5. Only when every node has run are leaves' `.grad` updated, so a pass that fails half-way
    leaves `.grad` as it was (the nodes that ran have freed their buffers, as in PyTorch).
 
