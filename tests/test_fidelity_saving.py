@@ -286,6 +286,11 @@ def keep_max_indices(L, x):
     return values, indices
 
 
+def keep_embedding_indices(L, x):
+    indices = L.tensor([0, 2])
+    return L.nn.functional.embedding(indices, x.reshape(3, 1)), indices
+
+
 def set_first_to_one(t):
     t[0] = 1
 
@@ -313,6 +318,8 @@ CASES = {
         ("RuntimeError", IN_PLACE)),
     "max_dim_indices_changed_raises": (changed_after(
         keep_max_indices, lambda i: i.fill_(0)), ("RuntimeError", IN_PLACE)),
+    "embedding_indices_changed_raises": (changed_after(
+        keep_embedding_indices, lambda i: i.fill_(1)), ("RuntimeError", IN_PLACE)),
     # the output is saved: changing the input in place is fine, changing the output is not
     **{f"input_changed_in_place_after_{name}_is_allowed": (
         input_changed(op), tuple(f"{v:.5g}" for v in slope(np.array([1.0, 3.0, 2.0]))))
