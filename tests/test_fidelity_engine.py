@@ -185,6 +185,30 @@ def grad_that_failed_in_a_node_keeps_that_node(L):
     return errors
 
 
+def returned_gradient_is_a_view(L):
+    # the gradient of an unsqueeze is a view of the given gradient: detach_() is refused
+    x = leaf(L, [[-3.0], [-2.5]])
+    y = x.unsqueeze(-2)
+    (g,) = L.autograd.grad(y, [x], L.ones_like(y))
+    try:
+        g.detach_()
+    except RuntimeError as error:
+        return str(error)[:40]
+    return "no error"
+
+
+def view_of_returned_gradient_follows_its_base(L):
+    # the gradient of a permute is a view of a tensor that needs no grad: asking the view for
+    # grad makes it a leaf that requires grad, and a view of it under no_grad needs none
+    x = leaf(L, [[-1.5], [-2.5]])
+    y = x.permute(1, 0) * 2
+    (g,) = L.autograd.grad(y, [x], L.ones_like(y))
+    g.requires_grad_()
+    with L.no_grad():
+        v = g.expand(2, 1)[:, 0]
+    return g.requires_grad, v.requires_grad
+
+
 def failed_backward_with_retain_graph_frees_nothing(L):
     x, w = leaf(L, [1.0, 2.0]), L.tensor([3.0, 4.0], dtype=L.float64)
     z = ((x * w) ** 2).sum()
@@ -299,6 +323,10 @@ CASES = {
         failed_backward_then_again, ((MODIFIED[:40], SECOND_TIME[:40]), True)),
     "a_node_whose_backward_raised_keeps_what_it_saved": (
         grad_that_failed_in_a_node_keeps_that_node, (MODIFIED[:40], MODIFIED[:40])),
+    "a_gradient_returned_as_a_view_refuses_detach_in_place": (
+        returned_gradient_is_a_view, "Can't detach views in-place. Use detach("),
+    "a_view_of_a_returned_gradient_made_under_no_grad": (
+        view_of_returned_gradient_follows_its_base, (True, False)),
     "a_failed_backward_with_retain_graph_frees_nothing": (
         failed_backward_with_retain_graph_frees_nothing, (MODIFIED[:40], MODIFIED[:40])),
     "a_leaf_moved_into_the_graph_refuses_its_old_gradient": (

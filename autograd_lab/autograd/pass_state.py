@@ -8,6 +8,7 @@ once the whole pass succeeded, and frees saved tensors on the way out.
 
 from autograd_lab.autograd import anomaly, events, grad_mode
 from autograd_lab.autograd.function import AccumulateGrad, as_tensor
+from autograd_lab.autograd.views import ViewInfo
 from autograd_lab.broadcasting import sum_to_shape
 from autograd_lab.tensor import Tensor
 
@@ -163,8 +164,27 @@ class PassState:
         grads = [self.captured[edge] for edge in self.inputs]
         for grad in grads:
             if id(grad) not in wrapped:
-                wrapped[id(grad)] = as_tensor(grad)
+                wrapped[id(grad)] = returned_gradient(grad, wrapped)
         return [wrapped[id(grad)] for grad in grads]
+
+
+def returned_gradient(grad, wrapped):
+    """A gradient `autograd.grad` hands back. Under `create_graph` it is a Tensor already. An
+    array that views another (the gradient of a reshape, a permute) comes back as a view, made
+    under no_grad, of that array's tensor, as PyTorch's engine returns it: `detach_()` on it is
+    refused, and its `requires_grad` follows its base."""
+    tensor = as_tensor(grad)
+    if tensor is None or isinstance(grad, Tensor) or tensor._data.base is None:
+        return tensor
+    array = tensor._data
+    base = wrapped.get(id(array.base))
+    if base is None:
+        base = wrapped[id(array.base)] = as_tensor(array.base)
+    if base._view is not None:  # a view's base is the tensor that owns the memory
+        base = base._base
+    tensor._base, tensor._version_cell = base, base._version_cell
+    tensor._view = ViewInfo((), base._version_cell[0], "no_grad")
+    return tensor
 
 
 def fit_to_inputs(node, grad_inputs, create_graph):
