@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import pytest
+from test_lesson_checkers import activation, sigmoid, tanh
 
 import autograd_lab as alt
 from autograd_lab.lessons import lesson07, lesson08, lesson09, lesson10, lesson11, lesson12
@@ -130,32 +131,6 @@ def test_train_step_checker_says_not_attempted_for_the_stub(capsys):
 
 # -- lesson 08: custom Functions -------------------------------------------------------------
 
-def make_activation(forward_output, backward_from_output):
-    """A Function computing `forward_output(x)` and saving it for `backward_from_output`."""
-
-    class Activation(alt.autograd.Function):
-        @staticmethod
-        def forward(ctx, x):
-            y = forward_output(x)
-            ctx.save_for_backward(y)
-            return y
-
-        @staticmethod
-        def backward(ctx, grad_output):
-            (y,) = ctx.saved_tensors
-            return backward_from_output(grad_output, y)
-
-    return Activation
-
-
-def sigmoid(x):
-    return 1 / (1 + (-x).exp())
-
-
-def tanh(x):
-    return (x.exp() - (-x).exp()) / (x.exp() + (-x).exp())
-
-
 class SigmoidStub(alt.autograd.Function):
     @staticmethod
     def forward(ctx, x):
@@ -169,18 +144,18 @@ class SigmoidStub(alt.autograd.Function):
 
 
 def test_sigmoid_checker_accepts_the_reference_backward(capsys):
-    right = make_activation(sigmoid, lambda g, y: g * y * (1 - y))
+    right = activation(sigmoid, lambda g, y: g * y * (1 - y))
     assert_correct(capsys, lesson08.check_sigmoid(right))
 
 
 def test_sigmoid_checker_rejects_a_backward_that_ignores_grad_output():
-    wrong = make_activation(sigmoid, lambda g, y: y * (1 - y))
+    wrong = activation(sigmoid, lambda g, y: y * (1 - y))
     with pytest.raises(ExerciseError, match="hint: .*grad_output"):
         lesson08.check_sigmoid(wrong)
 
 
 def test_sigmoid_checker_reports_a_backward_that_raises():
-    wrong = make_activation(sigmoid, lambda g, y: g * y * (1 - z))  # noqa: F821
+    wrong = activation(sigmoid, lambda g, y: g * y * (1 - z))  # noqa: F821
     with pytest.raises(ExerciseError, match="NameError"):
         lesson08.check_sigmoid(wrong)
 
@@ -190,12 +165,12 @@ def test_sigmoid_checker_says_not_attempted_for_the_stub(capsys):
 
 
 def test_tanh_checker_accepts_the_reference_backward(capsys):
-    right = make_activation(tanh, lambda g, y: g * (1 - y * y))
+    right = activation(tanh, lambda g, y: g * (1 - y * y))
     assert_correct(capsys, lesson08.check_tanh(right))
 
 
 def test_tanh_checker_rejects_the_derivative_of_the_wrong_function():
-    wrong = make_activation(tanh, lambda g, y: g * y * (1 - y))
+    wrong = activation(tanh, lambda g, y: g * y * (1 - y))
     with pytest.raises(ExerciseError, match="gradient with respect to x is not right"):
         lesson08.check_tanh(wrong)
 
